@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.js';
+import { initial } from './0001_initial.js';
+
+/** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
+export const caseMigrations: readonly Migration[] = [initial];

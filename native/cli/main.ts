@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { TOOL_VERSION } from '../util/version.js';
+import { KestrelError, describeError } from '../util/result.js';
+import { registerInit } from './commands/init.js';
+import { registerAudit } from './commands/audit.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kestrel')
+    .description('Offline evidence intake, hashing and known-material matching')
+    .version(TOOL_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program);
+  registerAudit(program);
+  return program;
+}
+
+/**
+ * Runs the CLI. User errors print one line naming the path and the cause, with a non-zero exit;
+ * anything else is a bug and keeps its stack.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof KestrelError) {
+      process.stderr.write(`kestrel: ${err.message}\n`);
+      return 1;
+    }
+    if (isSystemError(err)) {
+      process.stderr.write(`kestrel: ${err.path ?? ''}${err.path ? ': ' : ''}${describeError(err)}\n`);
+      return 1;
+    }
+    process.stderr.write(`kestrel: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    return 70;
+  }
+}
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && 'syscall' in err;
+}
