@@ -35,7 +35,7 @@ export const initial: Migration = {
         source_path TEXT NOT NULL,
         started_at TEXT NOT NULL,
         finished_at TEXT,
-        status TEXT NOT NULL CHECK (status IN ('running', 'complete')),
+        status TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'complete')),
         tool_version TEXT NOT NULL
       );
 
@@ -71,6 +71,8 @@ export const initial: Migration = {
         link_target BLOB,
         link_target_text TEXT,
         content_id INTEGER REFERENCES content(id),
+        -- pending: listed, not yet read; done: hashed (or nothing to read); error: see error/error_code
+        read_state TEXT NOT NULL CHECK (read_state IN ('pending', 'done', 'error')),
         extension TEXT,
         type_mismatch INTEGER NOT NULL DEFAULT 0,
         error TEXT,
@@ -78,6 +80,7 @@ export const initial: Migration = {
         UNIQUE (exhibit_id, path)
       );
       CREATE INDEX file_instance_content ON file_instance(content_id);
+      CREATE INDEX file_instance_pending ON file_instance(exhibit_id, id) WHERE read_state = 'pending';
 
       CREATE TABLE audit_log (
         seq INTEGER PRIMARY KEY,
