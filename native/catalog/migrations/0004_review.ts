@@ -6,8 +6,9 @@ import type { Migration } from '../migrate.js';
  * Decisions are never updated in place or deleted, so the table itself shows how a categorisation
  * came about (the audit log records it too). The current decision for a content is its latest row
  * whose superseded_by is NULL. A new decision supersedes the current one; undo supersedes the
- * undone row with a new row that restores the category it replaced, or, when it replaced nothing,
- * points superseded_by at itself (withdrawn: the content is uncategorised again).
+ * undone row with a new row that restores the decision it replaced (restores names that row), or,
+ * when it replaced nothing, points superseded_by at itself (withdrawn: the content is
+ * uncategorised again).
  * Every category is stored with its scheme; categories of different schemes are never compared.
  */
 export const review: Migration = {
@@ -22,11 +23,17 @@ export const review: Migration = {
         category TEXT NOT NULL,
         examiner TEXT NOT NULL,
         decided_at TEXT NOT NULL,
-        superseded_by INTEGER NULL REFERENCES category_decision(id)
+        superseded_by INTEGER NULL REFERENCES category_decision(id),
+        restores INTEGER NULL REFERENCES category_decision(id)
       );
       CREATE INDEX category_decision_content ON category_decision(content_id);
       CREATE INDEX category_decision_current ON category_decision(content_id, category)
         WHERE superseded_by IS NULL;
+
+      CREATE INDEX category_decision_superseded ON category_decision(superseded_by);
+      -- the review grid sorts and filters a million items by these
+      CREATE INDEX content_size ON content(size);
+      CREATE INDEX content_type ON content(detected_type);
 
       CREATE TABLE note (
         id INTEGER PRIMARY KEY,
