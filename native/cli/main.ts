@@ -3,6 +3,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { registerInit } from './commands/init.js';
 import { registerAudit } from './commands/audit.js';
+import { registerIntake } from './commands/intake.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInit(program);
   registerAudit(program);
+  registerIntake(program);
   return program;
 }
 

@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { openCase } from '../../catalog/case.js';
+import { runIntake, type IntakeProgress, type IntakeSummary } from '../../intake/intake.js';
+import { formatBytes, printJsonLine } from '../output.js';
+
+interface IntakeFlags { exhibit: string; description?: string; json?: boolean; examiner?: string }
+
+export function registerIntake(program: Command): void {
+  program
+    .command('intake')
+    .description('catalogue every entry of SOURCE (a folder, a disk image or a device) read-only into the case')
+    .argument('<CASE_DIR>')
+    .argument('<SOURCE>')
+    .requiredOption('--exhibit <ID>', 'exhibit reference, e.g. the seal number of the seized item')
+    .option('--description <TEXT>', 'what the exhibit is')
+    .option('--examiner <NAME>', 'who runs the intake (defaults to the case examiner)')
+    .option('--json', 'print progress and the summary as JSON lines instead of a progress bar')
+    .action(async (dir: string, source: string, flags: IntakeFlags) => {
+      const c = openCase(dir);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const view = flags.json ? jsonView() : process.stderr.isTTY ? barView() : quietView();
+      try {
+        const summary = await runIntake(c, source, {
+          exhibit: flags.exhibit,
+          description: flags.description,
+          examiner: flags.examiner ?? c.info.examiner,
+          signal: abort.signal,
+          onProgress: view.progress,
+        });
+        view.finish(summary);
+        if (summary.errors > 0) process.stderr.write(`kestrel: ${summary.errors} entries could not be read; see the catalogue errors\n`);
+      } finally {
+        view.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        c.close();
+      }
+    });
+}
+
+interface View {
+  progress(p: IntakeProgress): void;
+  finish(s: IntakeSummary): void;
+  stop(): void;
+}
+
+function jsonView(): View {
+  return {
+    progress: (p) => printJsonLine({ progress: p }),
+    finish: (s) => printJsonLine({ summary: s }),
+    stop: () => undefined,
+  };
+}
+
+function humanSummary(s: IntakeSummary): string {
+  return [
+    `exhibit ${s.exhibit}: ${s.entries} entries (${s.files} files, ${s.directories} folders, ${s.symlinks} links, ${s.otherEntries} other)`,
+    `${formatBytes(s.bytes)} in files, ${s.uniqueContent} unique contents, ${s.errors} errors, ${s.typeMismatches} type/extension mismatches`,
+    `read ${s.filesReadThisRun} files, ${formatBytes(s.bytesReadThisRun)} in ${(s.durationMs / 1000).toFixed(1)} s: ${s.mbPerSec} MB/s, ${s.filesPerSec} files/s${s.resumed ? ' (resumed)' : ''}`,
+  ].join('\n') + '\n';
+}
+
+function quietView(): View {
+  return { progress: () => undefined, finish: (s) => process.stdout.write(humanSummary(s)), stop: () => undefined };
+}
+
+function barView(): View {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{phase} [{bar}] {percentage}% | {files} | {rate} | {errors} errors | ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    progress(p) {
+      const payload = {
+        phase: p.phase === 'listing' ? 'listing' : 'reading',
+        files: p.phase === 'listing' ? `${p.entries} entries` : `${p.filesDone}/${p.filesTotal} files`,
+        rate: `${(p.bytesPerSec / 1e6).toFixed(1)} MB/s`,
+        errors: p.errors,
+        etaText: p.etaMs === null ? '-' : `${Math.ceil(p.etaMs / 1000)} s`,
+      };
+      const total = Math.max(p.bytesTotal, 1);
+      if (!started) {
+        bar.start(total, 0, payload);
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(p.phase === 'listing' ? 0 : p.bytesDone, payload);
+    },
+    finish(s) {
+      bar.stop();
+      process.stdout.write(humanSummary(s));
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,348 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { OpenCase } from '../catalog/case.js';
+import { appendAudit } from '../audit/log.js';
+import { KestrelError, describeError } from '../util/result.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
+import { ReaderPool } from './readerPool.js';
+import { extensionMismatch } from './sniff.js';
+import { walkSource, type WalkEntry } from './walk.js';
+
+export interface IntakeOptions {
+  exhibit: string;
+  description?: string;
+  examiner?: string;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: IntakeProgress) => void;
+}
+
+export interface IntakeProgress {
+  phase: 'listing' | 'reading' | 'done';
+  entries: number;
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  errors: number;
+  elapsedMs: number;
+  filesPerSec: number;
+  bytesPerSec: number;
+  etaMs: number | null;
+}
+
+export interface IntakeSummary {
+  exhibit: string;
+  source: string;
+  run: number;
+  resumed: boolean;
+  entries: number;
+  files: number;
+  directories: number;
+  symlinks: number;
+  otherEntries: number;
+  bytes: number;
+  errors: number;
+  typeMismatches: number;
+  uniqueContent: number;
+  filesReadThisRun: number;
+  bytesReadThisRun: number;
+  durationMs: number;
+  mbPerSec: number;
+  filesPerSec: number;
+}
+
+const ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
+const LIST_BATCH = 2000;
+const WRITE_BATCH = 256;
+const PAGE = 1024;
+const MAX_IN_FLIGHT = 64;
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * Catalogues every entry below SOURCE into the case, read-only. Idempotent and resumable: it lists
+ * the source (recording entries not yet recorded), then reads every file still pending. Killed at any
+ * moment, the same call completes the work with the same catalogue as an uninterrupted run, because
+ * each batch of rows lands in one transaction and a file is pending until its digests are stored.
+ */
+export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOptions): Promise<IntakeSummary> {
+  const source = resolve(sourceArg);
+  checkSource(source);
+  const started = Date.now();
+  const { exhibitId, runId, resumed } = startRun(c, source, opts);
+  const writer = new CatalogWriter(c.db, exhibitId, runId);
+  const progress = new ProgressClock(started, opts.onProgress);
+  const sourceBytes = Buffer.from(source);
+  const isSourceRoot = (e: WalkEntry) => e.abs.equals(sourceBytes);
+
+  try {
+    listSource(sourceBytes, writer, isSourceRoot, progress, opts.signal);
+    const sourceIsFolder = statSync(source).isDirectory();
+    const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
+    const read = await readPending(c, exhibitId, locate, writer, progress, opts);
+    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress);
+  } catch (err) {
+    if (opts.signal?.aborted) {
+      c.db.transaction(() => {
+        c.db.prepare("UPDATE intake_run SET status = 'interrupted' WHERE id = ?").run(runId);
+        appendAudit(c.db, 'intake.interrupted', { exhibit: opts.exhibit, run: runId }, opts.examiner);
+      })();
+    }
+    throw translateStorageError(err, c.dir);
+  }
+}
+
+function checkSource(source: string): void {
+  try {
+    statSync(source);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new KestrelError(`${source}: no such file or folder`, 'E_SOURCE');
+    throw new KestrelError(`${source}: cannot read the source: ${describeError(err)}`, 'E_SOURCE');
+  }
+}
+
+function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId: number; runId: number; resumed: boolean } {
+  return c.db.transaction(() => {
+    const existing = c.db.prepare('SELECT id, source_path FROM exhibit WHERE label = ?').get(opts.exhibit) as
+      | { id: number; source_path: string }
+      | undefined;
+    let exhibitId: number;
+    if (existing) {
+      if (existing.source_path !== source) {
+        throw new KestrelError(
+          `exhibit ${opts.exhibit} was taken in from ${existing.source_path}, not ${source}; use another exhibit ID`,
+          'E_EXHIBIT_SOURCE',
+        );
+      }
+      exhibitId = existing.id;
+    } else {
+      const now = new Date().toISOString();
+      exhibitId = Number(
+        c.db.prepare('INSERT INTO exhibit (label, description, source_path, created_at) VALUES (?, ?, ?, ?)')
+          .run(opts.exhibit, opts.description ?? null, source, now).lastInsertRowid,
+      );
+      appendAudit(c.db, 'exhibit.add', { exhibit: opts.exhibit, description: opts.description ?? null, source }, opts.examiner);
+    }
+    const interrupted = c.db
+      .prepare("UPDATE intake_run SET status = 'interrupted' WHERE exhibit_id = ? AND status = 'running'")
+      .run(exhibitId).changes;
+    const earlier = c.db.prepare('SELECT count(*) FROM intake_run WHERE exhibit_id = ?').pluck().get(exhibitId) as number;
+    const runId = Number(
+      c.db.prepare(
+        "INSERT INTO intake_run (exhibit_id, source_path, started_at, status, tool_version) VALUES (?, ?, ?, 'running', ?)",
+      ).run(exhibitId, source, new Date().toISOString(), TOOL_VERSION).lastInsertRowid,
+    );
+    appendAudit(c.db, 'intake.start', {
+      exhibit: opts.exhibit,
+      source,
+      run: runId,
+      resumed: earlier > 0,
+      interruptedRuns: interrupted,
+      algorithms: [...ALGORITHMS],
+      readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted',
+      toolVersion: TOOL_VERSION,
+    }, opts.examiner);
+    return { exhibitId, runId, resumed: earlier > 0 };
+  })();
+}
+
+function listSource(
+  source: Buffer,
+  writer: CatalogWriter,
+  isSourceRoot: (e: WalkEntry) => boolean,
+  progress: ProgressClock,
+  signal: AbortSignal | undefined,
+): void {
+  let batch: WalkEntry[] = [];
+  let listed = 0;
+  for (const entry of walkSource(source)) {
+    batch.push(entry);
+    listed += 1;
+    if (batch.length >= LIST_BATCH) {
+      signal?.throwIfAborted();
+      writer.addEntries(batch, isSourceRoot);
+      batch = [];
+      progress.tick({ phase: 'listing', entries: listed });
+    }
+  }
+  writer.addEntries(batch, isSourceRoot);
+  progress.tick({ phase: 'listing', entries: listed }, true);
+}
+
+interface PendingRow { id: number; path: Buffer; path_text: string; size: number | null; mtime: string | null; extension: string | null }
+
+async function readPending(
+  c: OpenCase,
+  exhibitId: number,
+  locate: (rel: Buffer) => Buffer,
+  writer: CatalogWriter,
+  progress: ProgressClock,
+  opts: IntakeOptions,
+): Promise<{ files: number; bytes: number }> {
+  const totals = c.db.prepare(`
+    SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM file_instance
+    WHERE exhibit_id = ? AND read_state = 'pending'`).get(exhibitId) as { files: number; bytes: number };
+  const page = c.db.prepare(`
+    SELECT id, path, path_text, size, mtime, extension FROM file_instance
+    WHERE exhibit_id = ? AND read_state = 'pending' AND id > ? ORDER BY id LIMIT ?`);
+  const pool = new ReaderPool(opts.workers);
+  const done: ReadOutcome[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let filesDone = 0;
+  let bytesDone = 0;
+  let errors = 0;
+  const flush = () => {
+    if (done.length === 0) return;
+    writer.recordReads(done.splice(0));
+  };
+  progress.setTotals(totals.files, totals.bytes);
+  try {
+    let lastId = 0;
+    for (;;) {
+      const rows = page.all(exhibitId, lastId, PAGE) as PendingRow[];
+      if (rows.length === 0) break;
+      lastId = rows[rows.length - 1]!.id;
+      for (const row of rows) {
+        opts.signal?.throwIfAborted();
+        const task = pool
+          .read({ id: row.id, path: new Uint8Array(locate(row.path)), listedSize: row.size ?? 0, listedMtime: row.mtime ?? '' })
+          .then((res) => {
+            filesDone += 1;
+            if (res.ok) {
+              bytesDone += res.size;
+              done.push({
+                ok: true, instanceId: row.id, pathText: row.path_text, md5: res.md5, sha1: res.sha1, sha256: res.sha256,
+                size: res.size, mime: res.mime, typeMismatch: extensionMismatch(row.extension ?? '', res),
+                changedDuringIntake: res.changedDuringIntake,
+              });
+            } else {
+              errors += 1;
+              done.push({ ok: false, instanceId: row.id, pathText: row.path_text, code: res.code, message: res.message });
+            }
+            if (done.length >= WRITE_BATCH) flush();
+            progress.tick({ phase: 'reading', filesDone, bytesDone, errors });
+          });
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+        if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      }
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await Promise.allSettled(inFlight);
+    flush();
+    await pool.close();
+  }
+  return { files: filesDone, bytes: bytesDone };
+}
+
+function finishRun(
+  c: OpenCase,
+  exhibitId: number,
+  runId: number,
+  source: string,
+  exhibit: string,
+  resumed: boolean,
+  started: number,
+  read: { files: number; bytes: number },
+  progress: ProgressClock,
+): IntakeSummary {
+  return c.db.transaction(() => {
+    const counts = c.db.prepare(`
+      SELECT count(*) AS entries,
+        coalesce(sum(entry_type = 'file'), 0) AS files,
+        coalesce(sum(entry_type = 'directory'), 0) AS directories,
+        coalesce(sum(entry_type = 'symlink'), 0) AS symlinks,
+        coalesce(sum(CASE WHEN entry_type = 'file' THEN size ELSE 0 END), 0) AS bytes,
+        coalesce(sum(read_state = 'error'), 0) AS errors,
+        coalesce(sum(type_mismatch), 0) AS typeMismatches,
+        count(DISTINCT content_id) AS uniqueContent
+      FROM file_instance WHERE exhibit_id = ?`).get(exhibitId) as {
+      entries: number; files: number; directories: number; symlinks: number; bytes: number; errors: number;
+      typeMismatches: number; uniqueContent: number;
+    };
+    const durationMs = Date.now() - started;
+    const seconds = Math.max(durationMs, 1) / 1000;
+    const summary: IntakeSummary = {
+      exhibit,
+      source,
+      run: runId,
+      resumed,
+      entries: counts.entries,
+      files: counts.files,
+      directories: counts.directories,
+      symlinks: counts.symlinks,
+      otherEntries: counts.entries - counts.files - counts.directories - counts.symlinks,
+      bytes: counts.bytes,
+      errors: counts.errors,
+      typeMismatches: counts.typeMismatches,
+      uniqueContent: counts.uniqueContent,
+      filesReadThisRun: read.files,
+      bytesReadThisRun: read.bytes,
+      durationMs,
+      mbPerSec: round(read.bytes / 1e6 / seconds),
+      filesPerSec: round(read.files / seconds),
+    };
+    c.db.prepare("UPDATE intake_run SET status = 'complete', finished_at = ? WHERE id = ?").run(new Date().toISOString(), runId);
+    appendAudit(c.db, 'intake.end', { ...summary });
+    progress.tick({ phase: 'done' }, true);
+    return summary;
+  })();
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** A full disk or a failing catalogue becomes one line that says what happened and what to do. */
+function translateStorageError(err: unknown, caseDir: string): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_FULL') {
+    return new KestrelError(
+      `${caseDir}: disk full while writing the catalogue; every completed batch is kept — free space and run the same command to resume`,
+      'E_DISK_FULL',
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new KestrelError(`${caseDir}: catalogue write failed (${code}): ${describeError(err)}; run the same command to resume`, 'E_CATALOGUE');
+  }
+  return err;
+}
+
+/** Turns counters into rate and ETA, and calls back at most every PROGRESS_EVERY_MS. */
+class ProgressClock {
+  private state: IntakeProgress;
+  private lastEmit = 0;
+  private readingStarted = 0;
+
+  constructor(private readonly started: number, private readonly listener?: (p: IntakeProgress) => void) {
+    this.state = {
+      phase: 'listing', entries: 0, filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, errors: 0,
+      elapsedMs: 0, filesPerSec: 0, bytesPerSec: 0, etaMs: null,
+    };
+  }
+
+  setTotals(files: number, bytes: number): void {
+    this.state.filesTotal = files;
+    this.state.bytesTotal = bytes;
+    this.readingStarted = Date.now();
+  }
+
+  tick(change: Partial<IntakeProgress>, force = false): void {
+    Object.assign(this.state, change);
+    const now = Date.now();
+    if (!this.listener || (!force && now - this.lastEmit < PROGRESS_EVERY_MS)) return;
+    this.lastEmit = now;
+    const s = this.state;
+    s.elapsedMs = now - this.started;
+    const readingSec = this.readingStarted ? Math.max(now - this.readingStarted, 1) / 1000 : 0;
+    s.filesPerSec = readingSec ? round(s.filesDone / readingSec) : 0;
+    s.bytesPerSec = readingSec ? Math.round(s.bytesDone / readingSec) : 0;
+    s.etaMs = s.phase === 'reading' && s.bytesPerSec > 0
+      ? Math.round(((s.bytesTotal - s.bytesDone) / s.bytesPerSec) * 1000)
+      : s.phase === 'done' ? 0 : null;
+    this.listener({ ...s });
+  }
+}

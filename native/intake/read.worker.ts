@@ -1,0 +1,10 @@
+import { parentPort } from 'node:worker_threads';
+import { readFileDigests } from './readFile.js';
+import type { ReadRequest, ReadResponse } from './readRequest.js';
+
+if (!parentPort) throw new Error('read.worker must run as a worker thread');
+const port = parentPort;
+
+port.on('message', (req: ReadRequest) => {
+  void readFileDigests(req).then((res: ReadResponse) => port.postMessage(res));
+});

@@ -1,0 +1,77 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { sniff, SNIFF_BYTES } from './sniff.js';
+import { nsToIso } from './times.js';
+import type { ReadRequest, ReadResponse } from './readRequest.js';
+
+const CHUNK = 1 << 21;
+const buffer = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * Opens evidence read-only and never follows a link (a file replaced by a link since it was listed
+ * fails rather than leading out of the source). O_NOATIME keeps access times as they were; the kernel
+ * allows it only to the file's owner or a privileged user, so without it we still read, read-only.
+ */
+function openEvidence(path: Buffer): number {
+  const base = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  if (constants.O_NOATIME !== undefined) {
+    try {
+      return openSync(path, base | constants.O_NOATIME);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+  return openSync(path, base);
+}
+
+/** MD5, SHA-1 and SHA-256 of a file from one read, and its type from its first bytes. */
+export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
+  const path = Buffer.from(req.path.buffer, req.path.byteOffset, req.path.byteLength);
+  let fd: number | undefined;
+  try {
+    fd = openEvidence(path);
+    const before = fstatSync(fd, { bigint: true });
+    if (!before.isFile() && !before.isBlockDevice()) {
+      return { id: req.id, ok: false, code: 'ENOTREG', message: 'no longer a regular file' };
+    }
+    const md5 = createHash('md5');
+    const sha1 = createHash('sha1');
+    const sha256 = createHash('sha256');
+    let head: Buffer | null = null;
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) break;
+      const chunk = buffer.subarray(0, n);
+      if (head === null || head.length < SNIFF_BYTES) {
+        head = head === null ? Buffer.from(chunk.subarray(0, SNIFF_BYTES)) : Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
+      }
+      md5.update(chunk);
+      sha1.update(chunk);
+      sha256.update(chunk);
+      size += n;
+    }
+    const after = fstatSync(fd, { bigint: true });
+    const type = await sniff(head ?? Buffer.alloc(0), size);
+    return {
+      id: req.id,
+      ok: true,
+      md5: md5.digest('hex'),
+      sha1: sha1.digest('hex'),
+      sha256: sha256.digest('hex'),
+      size,
+      mime: type.mime,
+      ext: type.ext,
+      changedDuringIntake:
+        (before.isFile() && size !== req.listedSize) ||
+        nsToIso(before.mtimeNs) !== req.listedMtime ||
+        after.mtimeNs !== before.mtimeNs ||
+        after.size !== before.size,
+    };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { id: req.id, ok: false, code: e.code ?? 'EIO', message: e.message ?? String(err) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

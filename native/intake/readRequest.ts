@@ -1,0 +1,24 @@
+/** What the intake asks a reader worker to do, and what it answers. Shared by both sides. */
+export interface ReadRequest {
+  id: number;
+  path: Uint8Array;
+  /** Size and mtime seen when the entry was listed, to notice a file that changed under us. */
+  listedSize: number;
+  /** ISO form of the listed mtime (as stored), compared with the mtime when the file is opened. */
+  listedMtime: string;
+}
+
+export type ReadResponse =
+  | {
+      id: number;
+      ok: true;
+      md5: string;
+      sha1: string;
+      sha256: string;
+      size: number;
+      mime: string;
+      ext: string | null;
+      /** Set when the file's size or mtime differed from the listing: evidence changing during intake. */
+      changedDuringIntake: boolean;
+    }
+  | { id: number; ok: false; code: string; message: string };
