@@ -4,6 +4,8 @@ import { KestrelError, describeError } from '../util/result.js';
 import { registerInit } from './commands/init.js';
 import { registerAudit } from './commands/audit.js';
 import { registerIntake } from './commands/intake.js';
+import { registerExport } from './commands/export.js';
+import { registerVerify } from './commands/verify.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
   registerInit(program);
   registerAudit(program);
   registerIntake(program);
+  registerExport(program);
+  registerVerify(program);
   return program;
 }
 

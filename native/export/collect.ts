@@ -1,0 +1,369 @@
+import type { Db } from '../catalog/sqlite.js';
+import type { CaseInfo } from '../catalog/case.js';
+import { findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
+import { readAudit, type AuditEntry } from '../audit/log.js';
+
+/**
+ * Everything a case package says, read from the catalogue in one read transaction so that every
+ * file of the package describes the same state of the case. Rows are ordered by stable keys
+ * (hashes, labels, paths, sequence numbers), never by insertion order alone, so that the same case
+ * always gives the same package.
+ */
+export interface PackageData {
+  info: CaseInfo;
+  /** The audit log up to the state exported (see `auditThrough`). */
+  audit: AuditEntry[];
+  exhibits: ExhibitData[];
+  counts: Counts;
+  hashLists: HashListUse[];
+  methods: Method[];
+  findings: Finding[];
+}
+
+export interface ExhibitData {
+  id: number;
+  label: string;
+  description: string | null;
+  sourcePath: string;
+  createdAt: string;
+  runs: IntakeRunData[];
+  entries: number;
+  files: number;
+  findings: number;
+}
+
+export interface IntakeRunData {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  toolVersion: string;
+  performer: string;
+}
+
+export interface Counts {
+  exhibits: number;
+  entries: number;
+  files: number;
+  uniqueContents: number;
+  findings: number;
+  findingInstances: number;
+  byCategory: CategoryCount[];
+}
+
+export interface CategoryCount {
+  scheme: SchemeId | null;
+  code: string | null;
+  label: string;
+  findings: number;
+}
+
+export interface HashListUse {
+  name: string;
+  version: string | null;
+  format: string | null;
+  entries: number | null;
+  sourceSha256: string | null;
+  importedAt: string | null;
+  matchedContents: number;
+}
+
+/** One method applied to the evidence, as the report and the CASE/UCO provenance state it. */
+export interface Method {
+  step: 'intake' | 'perceptual hashing' | 'matching' | 'categorisation';
+  algorithm: string;
+  version: string;
+  parameters: Record<string, string>;
+}
+
+export interface Finding {
+  contentId: number;
+  sha256: string;
+  sha1: string;
+  md5: string;
+  size: number;
+  detectedType: string;
+  image: ImageData | null;
+  instances: Instance[];
+  matches: MatchData[];
+  decision: DecisionData | null;
+  category: FindingCategory | null;
+  notes: { text: string; examiner: string; createdAt: string }[];
+  tags: string[];
+}
+
+export interface ImageData {
+  width: number | null;
+  height: number | null;
+  pdq: string | null;
+  pdqQuality: number | null;
+  blockhash: string | null;
+  algorithms: string;
+}
+
+export interface Instance {
+  id: number;
+  exhibitLabel: string;
+  exhibitSource: string;
+  intakeRunId: number;
+  path: Buffer;
+  pathText: string;
+  size: number | null;
+  mtime: string | null;
+  ctime: string | null;
+  atime: string | null;
+  birthtime: string | null;
+  extension: string | null;
+}
+
+export interface MatchData {
+  list: string;
+  listVersion: string | null;
+  entry: string;
+  algorithm: string;
+  distance: number;
+  threshold: number;
+  variant: string | null;
+  scheme: SchemeId | null;
+  category: string | null;
+  matchedAt: string | null;
+}
+
+export interface DecisionData {
+  scheme: SchemeId;
+  category: string;
+  examiner: string;
+  decidedAt: string;
+}
+
+export interface FindingCategory {
+  scheme: SchemeId;
+  code: string;
+  label: string;
+  /** 'examiner': a current category decision; 'hash list': the lists that matched agree on it. */
+  source: 'examiner' | 'hash list';
+}
+
+/** Audit actions that record an export: they do not change the case, so a package stops before them. */
+export const EXPORT_ACTION = 'export.package';
+
+export function collectPackageData(db: Db, info: CaseInfo): PackageData {
+  return db.transaction(() => {
+    const audit = auditThroughLastChange(readAudit(db));
+    const exhibits = readExhibits(db);
+    const findings = readFindings(db);
+    const perExhibit = new Map<string, number>();
+    for (const f of findings) {
+      for (const label of new Set(f.instances.map((i) => i.exhibitLabel))) perExhibit.set(label, (perExhibit.get(label) ?? 0) + 1);
+    }
+    for (const e of exhibits) e.findings = perExhibit.get(e.label) ?? 0;
+    return {
+      info,
+      audit,
+      exhibits,
+      counts: readCounts(db, exhibits, findings),
+      hashLists: readHashListUses(db, findings),
+      methods: readMethods(db, audit, findings),
+      findings,
+    };
+  })();
+}
+
+/**
+ * The audit log of the state being exported: every entry up to the last one that is not itself the
+ * record of an earlier export. A prefix of a hash chain verifies on its own, and leaving out trailing
+ * export records is what lets two exports of an unchanged case give the same bytes.
+ */
+export function auditThroughLastChange(entries: AuditEntry[]): AuditEntry[] {
+  let end = entries.length;
+  while (end > 0 && entries[end - 1]!.action === EXPORT_ACTION) end -= 1;
+  return entries.slice(0, end);
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function readExhibits(db: Db): ExhibitData[] {
+  const rows = db.prepare('SELECT id, label, description, source_path, created_at FROM exhibit ORDER BY label').all() as
+    { id: number; label: string; description: string | null; source_path: string; created_at: string }[];
+  const runStmt = db.prepare('SELECT id, started_at, finished_at, status, tool_version FROM intake_run WHERE exhibit_id = ? ORDER BY id');
+  const countStmt = db.prepare(
+    "SELECT count(*) AS entries, sum(CASE WHEN entry_type = 'file' THEN 1 ELSE 0 END) AS files FROM file_instance WHERE exhibit_id = ?",
+  );
+  const performers = intakePerformers(db);
+  return rows.map((r) => {
+    const runs = runStmt.all(r.id) as { id: number; started_at: string; finished_at: string | null; status: string; tool_version: string }[];
+    const c = countStmt.get(r.id) as { entries: number; files: number | null };
+    return {
+      id: r.id,
+      label: r.label,
+      description: r.description,
+      sourcePath: r.source_path,
+      createdAt: r.created_at,
+      runs: runs.map((x) => ({
+        id: x.id, startedAt: x.started_at, finishedAt: x.finished_at, status: x.status, toolVersion: x.tool_version,
+        performer: performers.get(x.id) ?? 'kestrel',
+      })),
+      entries: c.entries,
+      files: c.files ?? 0,
+      findings: 0,
+    };
+  });
+}
+
+/** Who started each intake run, from its `intake.start` audit entry. */
+function intakePerformers(db: Db): Map<number, string> {
+  const out = new Map<number, string>();
+  const rows = db.prepare("SELECT actor, details FROM audit_log WHERE action = 'intake.start' ORDER BY seq").all() as { actor: string; details: string }[];
+  for (const r of rows) {
+    const run = (JSON.parse(r.details) as { run?: unknown }).run;
+    if (typeof run === 'number') out.set(run, r.actor);
+  }
+  return out;
+}
+
+function readFindings(db: Db): Finding[] {
+  const matchesByContent = readMatches(db);
+  const decisions = readDecisions(db);
+  const ids = new Set<number>([...matchesByContent.keys(), ...decisions.keys()]);
+  if (ids.size === 0) return [];
+  const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
+  const instanceStmt = db.prepare(
+    `SELECT f.id, e.label, e.source_path, f.intake_run_id, f.path, f.path_text, f.size, f.mtime, f.ctime, f.atime, f.birthtime, f.extension
+       FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+      WHERE f.content_id = ? ORDER BY e.label, f.path`,
+  );
+  const imageStmt = hasTable(db, 'image_data')
+    ? db.prepare('SELECT width, height, pdq, pdq_quality, blockhash, algorithms FROM image_data WHERE content_id = ?')
+    : null;
+  const noteStmt = hasTable(db, 'note') ? db.prepare('SELECT text, examiner, created_at FROM note WHERE content_id = ? ORDER BY created_at, id') : null;
+  const tagStmt = hasTable(db, 'tag') ? db.prepare('SELECT tag FROM tag WHERE content_id = ? ORDER BY tag') : null;
+  const findings: Finding[] = [];
+  for (const id of ids) {
+    const c = contentStmt.get(id) as { id: number; sha256: string; sha1: string; md5: string; size: number; detected_type: string };
+    const img = imageStmt?.get(id) as
+      | { width: number | null; height: number | null; pdq: string | null; pdq_quality: number | null; blockhash: string | null; algorithms: string }
+      | undefined;
+    const instances = (instanceStmt.all(id) as {
+      id: number; label: string; source_path: string; intake_run_id: number; path: Buffer; path_text: string; size: number | null;
+      mtime: string | null; ctime: string | null; atime: string | null; birthtime: string | null; extension: string | null;
+    }[]).map((r) => ({
+      id: r.id, exhibitLabel: r.label, exhibitSource: r.source_path, intakeRunId: r.intake_run_id, path: r.path, pathText: r.path_text,
+      size: r.size, mtime: r.mtime, ctime: r.ctime, atime: r.atime, birthtime: r.birthtime, extension: r.extension,
+    }));
+    const matches = matchesByContent.get(id) ?? [];
+    const decision = decisions.get(id) ?? null;
+    findings.push({
+      contentId: c.id,
+      sha256: c.sha256,
+      sha1: c.sha1,
+      md5: c.md5,
+      size: c.size,
+      detectedType: c.detected_type,
+      image: img ? { width: img.width, height: img.height, pdq: img.pdq, pdqQuality: img.pdq_quality, blockhash: img.blockhash, algorithms: img.algorithms } : null,
+      instances,
+      matches,
+      decision,
+      category: findingCategory(decision, matches),
+      notes: ((noteStmt?.all(id) ?? []) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
+      tags: ((tagStmt?.all(id) ?? []) as { tag: string }[]).map((t) => t.tag),
+    });
+  }
+  findings.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+  return findings;
+}
+
+/**
+ * The examiner's decision wins. Without one, the category the matching lists gave is shown only when
+ * they all agree on one category in one scheme; lists that disagree leave the content uncategorised
+ * for the examiner to decide, rather than Kestrel picking one.
+ */
+function findingCategory(decision: DecisionData | null, matches: MatchData[]): FindingCategory | null {
+  if (decision) return { scheme: decision.scheme, code: decision.category, label: categoryLabel(decision.scheme, decision.category), source: 'examiner' };
+  const given = new Set(matches.filter((m) => m.scheme && m.category !== null).map((m) => `${m.scheme}\u0000${m.category}`));
+  if (given.size !== 1) return null;
+  const [scheme, code] = [...given][0]!.split('\u0000') as [SchemeId, string];
+  return { scheme, code, label: categoryLabel(scheme, code), source: 'hash list' };
+}
+
+export function categoryLabel(scheme: SchemeId, code: string): string {
+  return findCategory(scheme, code)?.label ?? code;
+}
+
+/** Current decisions: for each content, its latest decision not superseded. */
+function readDecisions(db: Db): Map<number, DecisionData> {
+  const out = new Map<number, DecisionData>();
+  if (!hasTable(db, 'category_decision')) return out;
+  const rows = db.prepare(
+    `SELECT content_id, scheme, category, examiner, decided_at FROM category_decision
+      WHERE superseded_by IS NULL ORDER BY content_id, decided_at, id`,
+  ).all() as { content_id: number; scheme: string; category: string; examiner: string; decided_at: string }[];
+  for (const r of rows) {
+    if (!isSchemeId(r.scheme)) continue;
+    out.set(r.content_id, { scheme: r.scheme, category: r.category, examiner: r.examiner, decidedAt: r.decided_at });
+  }
+  return out;
+}
+
+function readMatches(db: Db): Map<number, MatchData[]> {
+  return new Map();
+}
+
+function readCounts(db: Db, exhibits: ExhibitData[], findings: Finding[]): Counts {
+  const entries = exhibits.reduce((n, e) => n + e.entries, 0);
+  const files = exhibits.reduce((n, e) => n + e.files, 0);
+  const uniqueContents = db.prepare('SELECT count(*) FROM content').pluck().get() as number;
+  const byKey = new Map<string, CategoryCount>();
+  for (const f of findings) {
+    const key = f.category ? `${f.category.scheme}\u0000${f.category.code}` : '';
+    const entry = byKey.get(key) ?? {
+      scheme: f.category?.scheme ?? null,
+      code: f.category?.code ?? null,
+      label: f.category ? f.category.label : 'Not categorised',
+      findings: 0,
+    };
+    entry.findings += 1;
+    byKey.set(key, entry);
+  }
+  return {
+    exhibits: exhibits.length,
+    entries,
+    files,
+    uniqueContents,
+    findings: findings.length,
+    findingInstances: findings.reduce((n, f) => n + f.instances.length, 0),
+    byCategory: [...byKey.values()].sort(compareCategoryCounts),
+  };
+}
+
+function compareCategoryCounts(a: CategoryCount, b: CategoryCount): number {
+  if (a.scheme === null) return b.scheme === null ? 0 : 1;
+  if (b.scheme === null) return -1;
+  return a.scheme.localeCompare(b.scheme) || (a.code ?? '').localeCompare(b.code ?? '', 'en', { numeric: true });
+}
+
+function readHashListUses(db: Db, findings: Finding[]): HashListUse[] {
+  return [];
+}
+
+function readMethods(db: Db, audit: AuditEntry[], findings: Finding[]): Method[] {
+  const methods: Method[] = [];
+  const seen = new Set<string>();
+  const add = (m: Method) => {
+    const key = JSON.stringify(m);
+    if (!seen.has(key)) { seen.add(key); methods.push(m); }
+  };
+  for (const e of audit) {
+    if (e.action !== 'intake.start') continue;
+    const algorithms = Array.isArray(e.details['algorithms']) ? (e.details['algorithms'] as unknown[]).map(String) : [];
+    const version = String(e.details['toolVersion'] ?? 'unknown');
+    const readMode: Record<string, string> = typeof e.details['readMode'] === 'string' ? { readMode: e.details['readMode'] } : {};
+    if (algorithms.length) {
+      add({ step: 'intake', algorithm: algorithms.map((a) => a.toUpperCase().replace('SHA', 'SHA-')).join(', '), version: `Kestrel ${version}`, parameters: readMode });
+    }
+  }
+  void db;
+  void findings;
+  return methods;
+}

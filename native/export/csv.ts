@@ -1,0 +1,40 @@
+import type { PackageData } from './collect.js';
+
+export const CSV_COLUMNS = [
+  'sha256', 'md5', 'sha1', 'size', 'detected_type', 'exhibit', 'path', 'modified', 'changed', 'accessed', 'created',
+  'category_scheme', 'category', 'category_label', 'category_source', 'decided_by', 'decided_at',
+  'matched_lists', 'match_algorithms', 'min_distance', 'pdq', 'pdq_quality', 'blockhash',
+] as const;
+
+/**
+ * One row per place a finding was found (RFC 4180: CRLF, fields quoted when they need it).
+ * A cell that starts with = + - @ or a tab is prefixed with ' so that a spreadsheet shows it rather
+ * than running it as a formula; the paths stay exact in the VICS and CASE/UCO files.
+ */
+export function buildCsv(data: PackageData): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const f of data.findings) {
+    const lists = [...new Set(f.matches.map((m) => (m.listVersion ? `${m.list} ${m.listVersion}` : m.list)))].sort();
+    const algorithms = [...new Set(f.matches.map((m) => m.algorithm))].sort();
+    const minDistance = f.matches.length ? Math.min(...f.matches.map((m) => m.distance)) : null;
+    for (const inst of f.instances) {
+      const row: (string | number | null)[] = [
+        f.sha256, f.md5, f.sha1, f.size, f.detectedType, inst.exhibitLabel, inst.pathText,
+        inst.mtime, inst.ctime, inst.atime, inst.birthtime,
+        f.category?.scheme ?? null, f.category?.code ?? null, f.category?.label ?? null, f.category?.source ?? null,
+        f.decision?.examiner ?? null, f.decision?.decidedAt ?? null,
+        lists.join('; '), algorithms.join('; '), minDistance,
+        f.image?.pdq ?? null, f.image?.pdqQuality ?? null, f.image?.blockhash ?? null,
+      ];
+      lines.push(row.map(cell).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function cell(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { OpenCase } from '../catalog/case.js';
+import { appendAudit } from '../audit/log.js';
+import { canonicalJson } from '../util/canonicalJson.js';
+import { KestrelError, describeError } from '../util/result.js';
+import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
+import { collectPackageData, EXPORT_ACTION } from './collect.js';
+import { buildVics } from './vics.js';
+import { buildCaseUco } from './caseUco.js';
+import { buildCsv } from './csv.js';
+import { buildReportModel } from './report.js';
+import { renderReportHtml } from './reportHtml.js';
+import { renderReportPdf } from './reportPdf.js';
+import { MEDIA_ENCRYPTION, writeEncryptedMedia, checkPassphrase, type MediaItem } from './media.js';
+import { zipFolder } from './zipFolder.js';
+import {
+  AUDIT_FILE, CSV_FILE, MANIFEST_FILE, MEDIA_FILE, PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION, REPORT_HTML_FILE, REPORT_PDF_FILE,
+  UCO_FILE, VICS_FILE, compareText, manifestBytes, packageHash, sealManifest, sha256Hex, type FileEntry, type Manifest,
+} from './manifest.js';
+
+export interface ExportOptions {
+  media: 'none' | 'encrypted';
+  /** Required with media 'encrypted'; used for the encryption only, never stored or logged. */
+  passphrase?: string;
+  zip: boolean;
+  /** Who runs the export (the audit log's actor); defaults to the case examiner. */
+  examiner?: string;
+  /** The time stamped into the manifest; the clock by default. */
+  now?: () => Date;
+}
+
+export interface ExportResult {
+  dir: string;
+  zip: string | null;
+  manifestSha256: string;
+  packageHash: string;
+  files: FileEntry[];
+  findings: number;
+  auditSeq: number;
+}
+
+/**
+ * Writes a case package into OUT (a new folder): findings as VICS, CASE/UCO and CSV, the audit log,
+ * a report in HTML and PDF, the media only when asked and then encrypted, and a manifest of them all.
+ * The package is built in a temporary sibling folder and renamed into place, so OUT is either a
+ * whole package or absent. Then the manifest's SHA-256 is recorded in the case's audit log.
+ */
+export async function exportCase(c: OpenCase, outArg: string, opts: ExportOptions): Promise<ExportResult> {
+  const out = resolve(outArg);
+  if (opts.media === 'encrypted') {
+    if (opts.passphrase === undefined) throw new KestrelError('--media encrypted needs a passphrase', 'E_PASSPHRASE');
+    checkPassphrase(opts.passphrase);
+  }
+  checkOut(out, c.dir);
+  const zipPath = opts.zip ? `${out}.zip` : null;
+  if (zipPath && existsSync(zipPath)) throw new KestrelError(`${zipPath}: already exists; choose another name`, 'E_EXISTS');
+
+  const data = collectPackageData(c.db, c.info);
+  const last = data.audit[data.audit.length - 1];
+  if (!last) throw new KestrelError(`${c.dir}: the case has no audit log; not a usable case`, 'E_NO_AUDIT');
+  const asOf = { auditEntries: data.audit.length, auditHead: last.hash, at: last.at };
+  const asOfDate = new Date(asOf.at);
+
+  const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  try {
+    const files: FileEntry[] = [];
+    const put = (name: string, bytes: Buffer | string) => {
+      const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+      writeFileSync(join(temp, name), b, { flag: 'wx' });
+      files.push({ path: name, sha256: sha256Hex(b), size: b.length });
+    };
+    put(AUDIT_FILE, data.audit.map((e) => `${canonicalJson(e)}\n`).join(''));
+    put(VICS_FILE, prettyJson(buildVics(data)));
+    put(UCO_FILE, prettyJson(buildCaseUco(data)));
+    put(CSV_FILE, buildCsv(data));
+
+    let mediaItems: MediaItem[] = [];
+    if (opts.media === 'encrypted') {
+      const mediaPath = join(temp, MEDIA_FILE);
+      mediaItems = await writeEncryptedMedia(mediaPath, data.findings, opts.passphrase!, asOfDate);
+      const b = readFileSync(mediaPath);
+      files.push({ path: MEDIA_FILE, sha256: sha256Hex(b), size: b.length });
+    }
+
+    const hash = packageHash(files);
+    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media });
+    put(REPORT_HTML_FILE, renderReportHtml(model));
+    put(REPORT_PDF_FILE, await renderReportPdf(model, asOf.at, `Case ${data.info.caseNumber} — package hash ${hash}`));
+
+    files.sort((a, b) => compareText(a.path, b.path));
+    const manifest: Manifest = sealManifest({
+      format: PACKAGE_FORMAT,
+      formatVersion: PACKAGE_FORMAT_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      case: { uuid: data.info.caseUuid, number: data.info.caseNumber, examiner: data.info.examiner },
+      exportedAt: (opts.now ?? (() => new Date()))().toISOString(),
+      timestampFields: ['exportedAt'],
+      varyingFiles: opts.media === 'encrypted'
+        ? { [MEDIA_FILE]: 'AES encryption uses a fresh random salt each time; the media inside are the same (see media.items)' }
+        : {},
+      asOf,
+      media: opts.media === 'encrypted'
+        ? { mode: 'encrypted', file: MEDIA_FILE, encryption: MEDIA_ENCRYPTION, items: mediaItems }
+        : { mode: 'none' },
+      packageHash: hash,
+      files,
+    });
+    const mBytes = manifestBytes(manifest);
+    writeFileSync(join(temp, MANIFEST_FILE), mBytes, { flag: 'wx' });
+    const manifestSha256 = sha256Hex(mBytes);
+
+    renameSync(temp, out);
+    if (zipPath) await zipFolder(out, zipPath, asOfDate);
+
+    const entry = c.db.transaction(() =>
+      appendAudit(c.db, EXPORT_ACTION, {
+        out,
+        zip: zipPath,
+        manifestSha256,
+        packageHash: hash,
+        asOf,
+        findings: data.findings.length,
+        files: files.length + 1,
+        media: opts.media === 'encrypted' ? { mode: 'encrypted', encryption: MEDIA_ENCRYPTION, items: mediaItems.length } : { mode: 'none' },
+        toolVersion: TOOL_VERSION,
+      }, opts.examiner ?? c.info.examiner),
+    )();
+    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq };
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function checkOut(out: string, caseDir: string): void {
+  if (out === caseDir || out.startsWith(`${caseDir}/`)) {
+    throw new KestrelError(`${out}: a package is not written inside the case folder; choose a folder outside ${caseDir}`, 'E_OUT_IN_CASE');
+  }
+  if (!existsSync(out)) return;
+  let empty = false;
+  try {
+    empty = statSync(out).isDirectory() && readdirSync(out).length === 0;
+  } catch (err) {
+    throw new KestrelError(`${out}: cannot examine: ${describeError(err)}`);
+  }
+  if (!empty) throw new KestrelError(`${out}: already exists and is not an empty folder; a package is never written over`, 'E_EXISTS');
+  rmSync(out, { recursive: true });
+}
+
+function prettyJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
