@@ -1,0 +1,65 @@
+import { app, BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import { APP_ORIGIN } from '../api/index.js';
+import { createService } from '../../native/api/service.js';
+import { registerApiIpc } from './api.ipc.js';
+import { lockDownContents, lockDownSession } from './lockdown.js';
+import { handleAppProtocol, registerAppScheme } from './protocol.js';
+
+/** dist/electron/main → dist */
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const windows = new Set<BrowserWindow>();
+
+app.enableSandbox();
+registerAppScheme();
+lockDownContents();
+
+/** `npm start -- CASE_DIR [--library DIR]`: the first plain argument after the app is the case. */
+function parseArgs(argv: readonly string[]): { caseDir?: string; libraryDir: string } {
+  const args = argv.slice(app.isPackaged ? 1 : 2);
+  const libraryAt = args.indexOf('--library');
+  const libraryDir = libraryAt >= 0 && args[libraryAt + 1] ? resolve(args[libraryAt + 1]!) : join(homedir(), '.kestrel', 'library');
+  const caseDir = args.find((a, i) => !a.startsWith('-') && (libraryAt < 0 || i !== libraryAt + 1));
+  return caseDir ? { caseDir: resolve(caseDir), libraryDir } : { libraryDir };
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    backgroundColor: '#1d2024',
+    title: 'Kestrel',
+    webPreferences: {
+      preload: join(DIST, 'electron', 'preload', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+    },
+  });
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+const isOurWindow = (event: IpcMainInvokeEvent): boolean => {
+  const win = BrowserWindow.fromWebContents(event.sender);
+  return win !== null && windows.has(win);
+};
+
+void app.whenReady().then(() => {
+  const service = createService(parseArgs(process.argv));
+  lockDownSession();
+  handleAppProtocol(join(DIST, 'renderer'), service.thumbnailFile);
+  registerApiIpc(service.handlers, isOurWindow);
+  createWindow();
+  app.on('window-all-closed', () => {
+    void service.close().then(() => app.quit());
+  });
+});

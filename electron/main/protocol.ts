@@ -1,0 +1,46 @@
+import { net, protocol } from 'electron';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../../native/api/security.js';
+
+export const APP_SCHEME = 'kestrel';
+
+/** Must run before the app is ready: makes kestrel:// a standard, secure origin the page can fetch from. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+/**
+ * kestrel://app/… serves the built renderer; kestrel://app/thumb/<id> serves a thumbnail, only
+ * from inside the open case's folder (the service resolves and checks the path).
+ */
+export function handleAppProtocol(rendererDir: string, thumbnailFile: (contentId: number) => string | null): void {
+  const root = resolve(rendererDir);
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'app' || request.method !== 'GET') return notFound();
+    const path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let file: string | null;
+    if (path.startsWith('thumb/')) {
+      const id = Number(path.slice('thumb/'.length));
+      file = Number.isSafeInteger(id) && id > 0 ? thumbnailFile(id) : null;
+    } else {
+      const candidate = join(root, normalize(path === '' ? 'index.html' : path));
+      file = candidate.startsWith(root + sep) && existsSync(candidate) ? candidate : null;
+    }
+    const type = file ? MEDIA_TYPES[extname(file).toLowerCase()] : undefined;
+    if (!file || !type) return notFound();
+    const response = await net.fetch(pathToFileURL(file).toString(), { bypassCustomProtocolHandlers: true });
+    return new Response(response.body, {
+      status: 200,
+      headers: { 'Content-Type': type, 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+    });
+  });
+}
+
+function notFound(): Response {
+  return new Response('not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+}

@@ -1,0 +1,40 @@
+/**
+ * The names of the calls the review UI can make. Both transports use this one list: Electron IPC
+ * (channel `kestrel:<name>`) and the loopback bridge (POST `<token>/api/<name>`). The argument
+ * schemas (schemas.ts) and the response types (types.ts) are keyed by it, so the compiler refuses
+ * a call that lacks either.
+ */
+export const CHANNELS = [
+  'appInfo',
+  'openCase',
+  'createCase',
+  'getSettings',
+  'setSettings',
+  'setExaminer',
+  'listExhibits',
+  'listFileErrors',
+  'startIntake',
+  'intakeStatus',
+  'facets',
+  'queryItems',
+  'getItem',
+  'categorise',
+  'undoDecisions',
+  'addNote',
+  'addTag',
+  'removeTag',
+  'listGroups',
+  'getGroup',
+  'listHashLists',
+  'importHashList',
+  'runMatch',
+  'listAudit',
+] as const;
+
+export type Channel = (typeof CHANNELS)[number];
+
+export const IPC_PREFIX = 'kestrel:';
+
+export function isChannel(name: string): name is Channel {
+  return (CHANNELS as readonly string[]).includes(name);
+}

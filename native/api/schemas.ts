@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Channel } from './channels.js';
+
+/**
+ * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
+ * the engine, whichever transport carried it. Strict objects: an unknown field is an error, not
+ * something silently dropped.
+ */
+const none = z.strictObject({});
+const id = z.number().int().positive();
+const text = (max: number) => z.string().trim().min(1).max(max);
+const dir = z.string().min(1).max(4096);
+const schemeId = z.enum(['vic-us', 'dhs', 'caid-uk', 'custom']);
+
+export const itemFilterSchema = z.strictObject({
+  /** alert: a hit on a list of concern; known: only on known-file lists (e.g. NSRL); none: no hit. */
+  matched: z.enum(['any', 'alert', 'known', 'none']).optional(),
+  /** A category code of the case's scheme, or 'none' for not yet categorised. */
+  category: z.string().min(1).max(32).optional(),
+  fileType: z.string().min(1).max(200).optional(),
+  exhibitId: id.optional(),
+  hashListId: id.optional(),
+  hasGps: z.boolean().optional(),
+  errors: z.boolean().optional(),
+  tag: z.string().min(1).max(100).optional(),
+});
+
+export const itemSortSchema = z.strictObject({
+  key: z.enum(['id', 'size', 'type', 'category']),
+  dir: z.enum(['asc', 'desc']),
+});
+
+export const wellbeingSchema = z.strictObject({
+  blur: z.boolean(),
+  greyscale: z.boolean(),
+  /** How strong the blur is, in CSS pixels. */
+  blurRadius: z.number().int().min(2).max(60),
+});
+
+export const requestSchemas = {
+  appInfo: none,
+  openCase: z.strictObject({ dir }),
+  createCase: z.strictObject({
+    dir,
+    caseNumber: text(200),
+    examiner: text(200),
+    description: z.string().max(4000).optional(),
+    scheme: schemeId,
+  }),
+  getSettings: none,
+  setSettings: z.strictObject({ categoryScheme: schemeId.optional(), wellbeing: wellbeingSchema.optional() }),
+  setExaminer: z.strictObject({ examiner: text(200) }),
+  listExhibits: none,
+  listFileErrors: z.strictObject({ exhibitId: id.optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
+  startIntake: z.strictObject({ label: text(200), source: dir, description: z.string().max(4000).optional() }),
+  intakeStatus: z.strictObject({ jobId: id }),
+  facets: none,
+  queryItems: z.strictObject({
+    filter: itemFilterSchema,
+    sort: itemSortSchema,
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(2000),
+  }),
+  getItem: z.strictObject({ contentId: id }),
+  categorise: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), category: z.string().min(1).max(32) }),
+  undoDecisions: z.strictObject({ decisionIds: z.array(id).min(1).max(1_000_000) }),
+  addNote: z.strictObject({ contentId: id, text: text(20_000) }),
+  addTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
+  removeTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
+  listGroups: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
+  getGroup: z.strictObject({ groupId: id }),
+  listHashLists: none,
+  importHashList: z.strictObject({ file: dir, format: z.string().min(1).max(40).optional(), name: z.string().max(200).optional() }),
+  runMatch: none,
+  listAudit: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
+} satisfies Record<Channel, z.ZodType>;
+
+export type RequestSchemas = typeof requestSchemas;
+/** What the caller passes. */
+export type Request<C extends Channel> = z.input<RequestSchemas[C]>;
+/** What the service receives after parsing. */
+export type ParsedRequest<C extends Channel> = z.output<RequestSchemas[C]>;
+export type ItemFilter = z.output<typeof itemFilterSchema>;
+export type ItemSort = z.output<typeof itemSortSchema>;
+export type Wellbeing = z.output<typeof wellbeingSchema>;

@@ -1,0 +1,382 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { Channel } from './channels.js';
+import type { ParsedRequest } from './schemas.js';
+import type {
+  AppInfo, CaseSummary, ExhibitInfo, IntakeProgress, ItemDetail, Responses, Settings, Wellbeing,
+} from './types.js';
+import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/case.js';
+import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
+import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/log.js';
+import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
+import { caseScheme, categorise, currentCategory, decisionHistory, undoDecisions } from '../review/decisions.js';
+import { countItems, queryItems } from '../review/items.js';
+import { displayPath } from '../util/pathBytes.js';
+import { KestrelError, describeError } from '../util/result.js';
+import { TOOL_VERSION } from '../util/version.js';
+
+export type Handlers = { [C in Channel]: (request: ParsedRequest<C>) => Responses[C] | Promise<Responses[C]> };
+
+export interface ServiceOptions {
+  /** Folder of the hash-list library shared by all cases. */
+  libraryDir: string;
+  /** Opened at start when it holds a case; otherwise offered to the UI as the place to create one. */
+  caseDir?: string;
+  examiner?: string;
+}
+
+export interface KestrelService {
+  handlers: Handlers;
+  /** The file a thumbnail of this content can be read from: inside the open case's folder or not at all. */
+  thumbnailFile(contentId: number): string | null;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WELLBEING: Wellbeing = { blur: true, greyscale: true, blurRadius: 24 };
+
+interface Job {
+  progress: IntakeProgress;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The review API over the engine, one session: at most one open case and one running intake.
+ * Both transports (Electron IPC and the loopback bridge) call these same handlers after parsing
+ * the arguments with the schemas in schemas.ts.
+ */
+export function createService(options: ServiceOptions): KestrelService {
+  let open: OpenCase | null = null;
+  let examiner: string | null = options.examiner ?? null;
+  let suggestedCaseDir: string | null = null;
+  const jobs = new Map<number, Job>();
+  let nextJob = 1;
+
+  if (options.caseDir !== undefined) {
+    const dir = resolve(options.caseDir);
+    if (existsSync(join(dir, CATALOGUE_FILE))) open = openCase(dir);
+    else suggestedCaseDir = dir;
+  }
+
+  const requireCase = (): OpenCase => {
+    if (!open) throw new KestrelError('no case is open', 'E_NO_CASE_OPEN');
+    return open;
+  };
+  const actor = (): string => examiner ?? requireCase().info.examiner;
+  const runningJob = (): Job | undefined => [...jobs.values()].find((j) => j.progress.state === 'running');
+
+  const switchCase = (next: OpenCase): CaseSummary => {
+    if (runningJob()) {
+      next.close();
+      throw new KestrelError('an intake is running; wait for it to finish before opening another case', 'E_BUSY');
+    }
+    open?.close();
+    open = next;
+    suggestedCaseDir = null;
+    examiner = options.examiner ?? null;
+    jobs.clear();
+    return summary(next);
+  };
+
+  const appInfo = (): AppInfo => ({
+    version: TOOL_VERSION,
+    case: open ? summary(open) : null,
+    suggestedCaseDir,
+    libraryDir: options.libraryDir,
+    examiner: open ? actor() : examiner,
+  });
+
+  const handlers: Handlers = {
+    appInfo,
+    openCase: ({ dir }) => switchCase(openCase(dir)),
+    createCase: ({ dir, caseNumber, examiner: who, description, scheme }) => {
+      const c = initCase(dir, { caseNumber, examiner: who, ...(description ? { description } : {}) });
+      c.db.transaction(() => {
+        writeSetting(c, 'categoryScheme', scheme);
+        appendAudit(c.db, 'review.settings', { categoryScheme: scheme }, who);
+      })();
+      return switchCase(c);
+    },
+    getSettings: () => settings(requireCase()),
+    setSettings: (req) => {
+      const c = requireCase();
+      c.db.transaction(() => {
+        if (req.categoryScheme !== undefined) writeSetting(c, 'categoryScheme', req.categoryScheme);
+        if (req.wellbeing !== undefined) writeSetting(c, 'wellbeing', req.wellbeing);
+        appendAudit(c.db, 'review.settings', { ...req }, actor());
+      })();
+      return settings(c);
+    },
+    setExaminer: ({ examiner: who }) => {
+      examiner = who;
+      if (open) open.db.transaction(() => appendAudit(requireCase().db, 'review.examiner', { examiner: who }, who))();
+      return appInfo();
+    },
+    listExhibits: () => listExhibits(requireCase()),
+    listFileErrors: ({ exhibitId, offset, limit }) => {
+      const c = requireCase();
+      const where = exhibitId === undefined ? 'f.error IS NOT NULL' : 'f.error IS NOT NULL AND f.exhibit_id = @exhibitId';
+      const params = { exhibitId, offset, limit };
+      const total = (c.db.prepare(`SELECT count(*) AS n FROM file_instance f WHERE ${where}`).get(params) as { n: number }).n;
+      const rows = c.db.prepare(
+        `SELECT e.label, f.path, f.error, f.error_code FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+         WHERE ${where} ORDER BY f.id LIMIT @limit OFFSET @offset`,
+      ).all(params) as { label: string; path: Buffer; error: string; error_code: string | null }[];
+      return { total, rows: rows.map((r) => ({ exhibitLabel: r.label, path: displayPath(r.path), error: r.error, errorCode: r.error_code })) };
+    },
+    startIntake: ({ label, source, description }) => {
+      const c = requireCase();
+      if (runningJob()) throw new KestrelError('an intake is already running in this case', 'E_BUSY');
+      const jobId = nextJob++;
+      const abort = new AbortController();
+      const progress: IntakeProgress = {
+        jobId, label, source: resolve(source), state: 'running', filesDone: 0, filesTotal: null, bytesDone: 0,
+        bytesTotal: null, filesPerSecond: 0, etaSeconds: null, errors: 0, recentErrors: [], message: null,
+        startedAt: new Date().toISOString(), finishedAt: null,
+      };
+      const onProgress = (p: EngineProgress): void => {
+        progress.filesDone = p.filesDone;
+        progress.filesTotal = p.phase === 'listing' ? null : p.filesTotal;
+        progress.bytesDone = p.bytesDone;
+        progress.bytesTotal = p.phase === 'listing' ? null : p.bytesTotal;
+        progress.filesPerSecond = p.filesPerSec;
+        progress.etaSeconds = p.etaMs === null ? null : Math.round(p.etaMs / 1000);
+        progress.errors = p.errors;
+        progress.message = p.phase === 'listing' ? `listing: ${p.entries} entries found` : null;
+      };
+      const done = runIntake(c, source, {
+        exhibit: label, examiner: actor(), signal: abort.signal, onProgress,
+        ...(description ? { description } : {}),
+      }).then(
+        (s) => {
+          progress.state = 'complete';
+          progress.filesDone = s.files;
+          progress.filesTotal = s.files;
+          progress.bytesDone = s.bytes;
+          progress.bytesTotal = s.bytes;
+          progress.errors = s.errors;
+          progress.etaSeconds = 0;
+          progress.message = `${s.files} files, ${s.uniqueContent} unique, ${s.errors} errors`;
+          progress.recentErrors = recentErrors(c, label);
+        },
+        (err: unknown) => {
+          progress.state = 'failed';
+          progress.message = describeError(err);
+          progress.recentErrors = recentErrors(c, label);
+        },
+      ).finally(() => { progress.finishedAt = new Date().toISOString(); });
+      jobs.set(jobId, { progress, abort, done });
+      return { ...progress };
+    },
+    intakeStatus: ({ jobId }) => {
+      const job = jobs.get(jobId);
+      if (!job) throw new KestrelError(`intake job ${jobId}: no such job in this session`, 'E_NO_JOB');
+      if (job.progress.state === 'running' && open) job.progress.recentErrors = recentErrors(open, job.progress.label);
+      return { ...job.progress };
+    },
+    facets: () => {
+      const c = requireCase();
+      return {
+        fileTypes: c.db.prepare('SELECT detected_type AS type, count(*) AS count FROM content GROUP BY detected_type ORDER BY count DESC').all() as { type: string; count: number }[],
+        exhibits: c.db.prepare('SELECT id, label FROM exhibit ORDER BY label').all() as { id: number; label: string }[],
+        hashLists: [],
+        tags: (c.db.prepare('SELECT DISTINCT tag FROM tag ORDER BY tag').all() as { tag: string }[]).map((r) => r.tag),
+      };
+    },
+    queryItems: ({ filter, sort, offset, limit }) => {
+      const c = requireCase();
+      return { total: countItems(c.db, filter), offset, rows: queryItems(c.db, filter, sort, offset, limit) };
+    },
+    getItem: ({ contentId }) => itemDetail(requireCase(), contentId),
+    categorise: ({ contentIds, category }) => {
+      const c = requireCase();
+      const out = categorise(c.db, contentIds, category, actor(), 'review UI');
+      return { decisionIds: out.decisionIds, scheme: caseScheme(c.db), category };
+    },
+    undoDecisions: ({ decisionIds }) => undoDecisions(requireCase().db, decisionIds, actor()),
+    addNote: ({ contentId, text }) => {
+      const c = requireCase();
+      const who = actor();
+      return c.db.transaction(() => {
+        const sha256 = contentSha256(c, contentId);
+        const createdAt = new Date().toISOString();
+        const id = Number(c.db.prepare('INSERT INTO note (content_id, text, examiner, created_at) VALUES (?, ?, ?, ?)').run(contentId, text, who, createdAt).lastInsertRowid);
+        appendAudit(c.db, 'review.note', { content: contentId, sha256, note: id, text }, who);
+        return { id, text, examiner: who, createdAt };
+      })();
+    },
+    addTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'add', actor()),
+    removeTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'remove', actor()),
+    listGroups: () => { requireCase(); return { total: 0, groups: [] }; },
+    getGroup: ({ groupId }) => { requireCase(); throw new KestrelError(`group ${groupId}: no such group`, 'E_NO_GROUP'); },
+    listHashLists: () => [],
+    importHashList: ({ file }) => { throw new KestrelError(`${file}: hash-list import is not in this build`, 'E_UNAVAILABLE'); },
+    runMatch: () => { throw new KestrelError('matching is not in this build', 'E_UNAVAILABLE'); },
+    listAudit: ({ offset, limit }) => {
+      const entries: AuditEntry[] = readAudit(requireCase().db);
+      return { total: entries.length, entries: entries.slice(offset, offset + limit), verdict: verifyChain(entries) };
+    },
+  };
+
+  const thumbnailFile = (contentId: number): string | null => {
+    if (!open) return null;
+    const row = open.db.prepare('SELECT thumbnail FROM image_data WHERE content_id = ?').get(contentId) as { thumbnail: string | null } | undefined;
+    if (!row?.thumbnail) return null;
+    return insideFolder(open.dir, row.thumbnail);
+  };
+
+  return {
+    handlers,
+    thumbnailFile,
+    close: async () => {
+      for (const job of jobs.values()) job.abort.abort();
+      await Promise.allSettled([...jobs.values()].map((j) => j.done));
+      open?.close();
+      open = null;
+    },
+  };
+}
+
+/** The real path of `relative` below `folder`, or null when it escapes it (.., symlinks) or does not exist. */
+export function insideFolder(folder: string, relative: string): string | null {
+  try {
+    const root = realpathSync(folder);
+    const file = realpathSync(resolve(root, relative));
+    return file.startsWith(root + sep) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeSetting(c: OpenCase, key: string, value: unknown): void {
+  c.db.prepare('INSERT INTO case_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    .run(key, JSON.stringify(value));
+}
+
+function settings(c: OpenCase): Settings {
+  const row = c.db.prepare("SELECT value FROM case_setting WHERE key = 'wellbeing'").get() as { value: string } | undefined;
+  const stored = row ? (JSON.parse(row.value) as Partial<Wellbeing>) : {};
+  return { categoryScheme: caseScheme(c.db), wellbeing: { ...DEFAULT_WELLBEING, ...stored } };
+}
+
+function count(c: OpenCase, sql: string): number {
+  return (c.db.prepare(sql).get() as { n: number }).n;
+}
+
+function summary(c: OpenCase): CaseSummary {
+  const scheme: SchemeId = caseScheme(c.db);
+  return {
+    dir: c.dir,
+    caseUuid: c.info.caseUuid,
+    caseNumber: c.info.caseNumber,
+    examiner: c.info.examiner,
+    description: c.info.description,
+    createdAt: c.info.createdAt,
+    scheme,
+    schemeName: SCHEMES[scheme].name,
+    categories: [...SCHEMES[scheme].categories],
+    counts: {
+      contents: count(c, 'SELECT count(*) AS n FROM content'),
+      files: count(c, "SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file'"),
+      exhibits: count(c, 'SELECT count(*) AS n FROM exhibit'),
+      matched: 0,
+      categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL'),
+      errors: count(c, 'SELECT count(*) AS n FROM file_instance WHERE error IS NOT NULL'),
+    },
+  };
+}
+
+function listExhibits(c: OpenCase): ExhibitInfo[] {
+  const exhibits = c.db.prepare(`
+    SELECT e.id, e.label, e.description, e.source_path, e.created_at,
+      (SELECT count(*) FROM file_instance f WHERE f.exhibit_id = e.id AND f.entry_type = 'file') AS files,
+      (SELECT count(DISTINCT f.content_id) FROM file_instance f WHERE f.exhibit_id = e.id) AS contents,
+      (SELECT count(*) FROM file_instance f WHERE f.exhibit_id = e.id AND f.error IS NOT NULL) AS errors
+    FROM exhibit e ORDER BY e.id`).all() as {
+    id: number; label: string; description: string | null; source_path: string; created_at: string; files: number; contents: number; errors: number;
+  }[];
+  const runs = c.db.prepare('SELECT id, source_path, started_at, finished_at, status FROM intake_run WHERE exhibit_id = ? ORDER BY id');
+  return exhibits.map((e) => ({
+    id: e.id, label: e.label, description: e.description, sourcePath: e.source_path, createdAt: e.created_at,
+    files: e.files, contents: e.contents, errors: e.errors,
+    runs: (runs.all(e.id) as { id: number; source_path: string; started_at: string; finished_at: string | null; status: string }[])
+      .map((r) => ({ id: r.id, sourcePath: r.source_path, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status })),
+  }));
+}
+
+function recentErrors(c: OpenCase, label: string): { path: string; error: string }[] {
+  const rows = c.db.prepare(
+    `SELECT f.path, f.error FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+     WHERE e.label = ? AND f.error IS NOT NULL ORDER BY f.id DESC LIMIT 20`,
+  ).all(label) as { path: Buffer; error: string }[];
+  return rows.map((r) => ({ path: displayPath(r.path), error: r.error }));
+}
+
+function contentSha256(c: OpenCase, contentId: number): string {
+  const row = c.db.prepare('SELECT sha256 FROM content WHERE id = ?').get(contentId) as { sha256: string } | undefined;
+  if (!row) throw new KestrelError(`content ${contentId}: no such item in this case`, 'E_NO_CONTENT');
+  return row.sha256;
+}
+
+function changeTags(c: OpenCase, contentIds: readonly number[], tag: string, how: 'add' | 'remove', who: string): { changed: number } {
+  const add = c.db.prepare('INSERT OR IGNORE INTO tag (content_id, tag, examiner, created_at) VALUES (?, ?, ?, ?)');
+  const remove = c.db.prepare('DELETE FROM tag WHERE content_id = ? AND tag = ?');
+  return c.db.transaction(() => {
+    const now = new Date().toISOString();
+    const items: { content: number; sha256: string }[] = [];
+    for (const id of new Set(contentIds)) {
+      const sha256 = contentSha256(c, id);
+      const changes = how === 'add' ? add.run(id, tag, who, now).changes : remove.run(id, tag).changes;
+      if (changes > 0) items.push({ content: id, sha256 });
+    }
+    if (items.length > 0) appendAudit(c.db, how === 'add' ? 'review.tag' : 'review.untag', { tag, items }, who);
+    return { changed: items.length };
+  })();
+}
+
+function itemDetail(c: OpenCase, contentId: number): ItemDetail {
+  const row = c.db.prepare('SELECT * FROM content WHERE id = ?').get(contentId) as
+    | { id: number; sha256: string; sha1: string; md5: string; size: number; detected_type: string }
+    | undefined;
+  if (!row) throw new KestrelError(`content ${contentId}: no such item in this case`, 'E_NO_CONTENT');
+  const img = c.db.prepare('SELECT * FROM image_data WHERE content_id = ?').get(contentId) as
+    | { width: number | null; height: number | null; pdq: string | null; pdq_quality: number | null; blockhash: string | null;
+        exif: string | null; orientation: number | null; thumbnail: string | null; decode_error: string | null; algorithms: string | null }
+    | undefined;
+  const instances = c.db.prepare(
+    `SELECT f.*, e.label FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id WHERE f.content_id = ? ORDER BY f.id`,
+  ).all(contentId) as {
+    id: number; label: string; path: Buffer; size: number | null; mtime: string | null; ctime: string | null; atime: string | null;
+    birthtime: string | null; extension: string | null; type_mismatch: number; error: string | null;
+  }[];
+  const notes = c.db.prepare('SELECT id, text, examiner, created_at FROM note WHERE content_id = ? ORDER BY id').all(contentId) as
+    { id: number; text: string; examiner: string; created_at: string }[];
+  const tags = c.db.prepare('SELECT tag FROM tag WHERE content_id = ? ORDER BY tag').all(contentId) as { tag: string }[];
+  let exif: Record<string, unknown> | null = null;
+  if (img?.exif) {
+    try {
+      exif = JSON.parse(img.exif) as Record<string, unknown>;
+    } catch {
+      exif = { unparseable: img.exif };
+    }
+  }
+  return {
+    id: row.id, md5: row.md5, sha1: row.sha1, sha256: row.sha256, size: row.size, type: row.detected_type,
+    image: img ? {
+      width: img.width, height: img.height, pdq: img.pdq, pdqQuality: img.pdq_quality, blockhash: img.blockhash,
+      orientation: img.orientation, decodeError: img.decode_error, algorithms: img.algorithms,
+    } : null,
+    exif,
+    hasThumbnail: Boolean(img?.thumbnail),
+    instances: instances.map((f) => ({
+      id: f.id, exhibitLabel: f.label, path: displayPath(f.path), size: f.size, mtime: f.mtime, ctime: f.ctime, atime: f.atime,
+      birthtime: f.birthtime, extension: f.extension, typeMismatch: f.type_mismatch === 1, error: f.error,
+    })),
+    matches: [],
+    decisions: decisionHistory(c.db, contentId),
+    category: currentCategory(c.db, contentId),
+    notes: notes.map((n) => ({ id: n.id, text: n.text, examiner: n.examiner, createdAt: n.created_at })),
+    tags: tags.map((t) => t.tag),
+    groupId: null,
+  };
+}

@@ -1,0 +1,281 @@
+import type { Channel } from './channels.js';
+import type { Request, ItemFilter, ItemSort, Wellbeing } from './schemas.js';
+import type { CategoryDef, SchemeId } from '../catalog/schemes.js';
+import type { AuditEntry, AuditVerdict } from '../audit/log.js';
+import type { Result } from '../util/result.js';
+
+export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result };
+
+export interface CaseSummary {
+  dir: string;
+  caseUuid: string;
+  caseNumber: string;
+  examiner: string;
+  description: string | null;
+  createdAt: string;
+  scheme: SchemeId;
+  schemeName: string;
+  categories: CategoryDef[];
+  counts: { contents: number; files: number; exhibits: number; matched: number; categorised: number; errors: number };
+}
+
+export interface AppInfo {
+  version: string;
+  /** The case open in this session, if any. */
+  case: CaseSummary | null;
+  /** The folder the session was started with when it holds no case yet: the UI offers to create one there. */
+  suggestedCaseDir: string | null;
+  libraryDir: string;
+  /** Who the session records decisions as. */
+  examiner: string | null;
+}
+
+export interface Settings {
+  categoryScheme: SchemeId;
+  wellbeing: Wellbeing;
+}
+
+export interface IntakeRunInfo {
+  id: number;
+  sourcePath: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+}
+
+export interface ExhibitInfo {
+  id: number;
+  label: string;
+  description: string | null;
+  sourcePath: string;
+  createdAt: string;
+  files: number;
+  contents: number;
+  errors: number;
+  runs: IntakeRunInfo[];
+}
+
+export interface FileErrorRow {
+  exhibitLabel: string;
+  path: string;
+  error: string;
+  errorCode: string | null;
+}
+
+export interface IntakeProgress {
+  jobId: number;
+  label: string;
+  source: string;
+  state: 'running' | 'complete' | 'failed';
+  filesDone: number;
+  filesTotal: number | null;
+  bytesDone: number;
+  bytesTotal: number | null;
+  filesPerSecond: number;
+  etaSeconds: number | null;
+  errors: number;
+  recentErrors: { path: string; error: string }[];
+  message: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface Facets {
+  fileTypes: { type: string; count: number }[];
+  exhibits: { id: number; label: string }[];
+  hashLists: { id: number; name: string }[];
+  tags: string[];
+}
+
+export interface ItemRow {
+  id: number;
+  sha256: string;
+  md5: string;
+  size: number;
+  type: string;
+  name: string;
+  instances: number;
+  category: string | null;
+  /** alert: hit on a list of concern; known: only on known-file lists; null: no hit. */
+  matched: 'alert' | 'known' | null;
+  hasThumbnail: boolean;
+  hasGps: boolean;
+  error: boolean;
+}
+
+export interface ItemPage {
+  total: number;
+  offset: number;
+  rows: ItemRow[];
+}
+
+export interface FileInstanceInfo {
+  id: number;
+  exhibitLabel: string;
+  path: string;
+  size: number | null;
+  mtime: string | null;
+  ctime: string | null;
+  atime: string | null;
+  birthtime: string | null;
+  extension: string | null;
+  typeMismatch: boolean;
+  error: string | null;
+}
+
+export interface MatchEvidence {
+  list: string;
+  listVersion: string | null;
+  entry: string;
+  algorithm: string;
+  distance: number;
+  threshold: number;
+  variant: string | null;
+  category: string | null;
+  scheme: string | null;
+  known: boolean;
+}
+
+export interface DecisionInfo {
+  id: number;
+  scheme: SchemeId;
+  category: string;
+  examiner: string;
+  decidedAt: string;
+  supersededBy: number | null;
+}
+
+export interface NoteInfo {
+  id: number;
+  text: string;
+  examiner: string;
+  createdAt: string;
+}
+
+export interface ItemDetail {
+  id: number;
+  md5: string;
+  sha1: string;
+  sha256: string;
+  size: number;
+  type: string;
+  image: {
+    width: number | null;
+    height: number | null;
+    pdq: string | null;
+    pdqQuality: number | null;
+    blockhash: string | null;
+    orientation: number | null;
+    decodeError: string | null;
+    algorithms: string | null;
+  } | null;
+  exif: Record<string, unknown> | null;
+  hasThumbnail: boolean;
+  instances: FileInstanceInfo[];
+  matches: MatchEvidence[];
+  decisions: DecisionInfo[];
+  category: string | null;
+  notes: NoteInfo[];
+  tags: string[];
+  groupId: number | null;
+}
+
+export interface CategoriseResult {
+  /** The new decisions, to pass to undoDecisions. */
+  decisionIds: number[];
+  scheme: SchemeId;
+  category: string;
+}
+
+export interface UndoResult {
+  restored: number;
+  withdrawn: number;
+  /** [decision brought back, the new row that now carries it], so an undo stack keeps pointing at current rows. */
+  replacements: [number, number][];
+}
+
+export interface GroupSummary {
+  id: number;
+  size: number;
+  categorised: number;
+  representativeId: number;
+  algorithm: string | null;
+  maxDistance: number | null;
+}
+
+export interface GroupDetail extends GroupSummary {
+  members: (ItemRow & { distance: number | null })[];
+}
+
+export interface HashListInfo {
+  id: number;
+  name: string;
+  format: string;
+  version: string | null;
+  kind: string | null;
+  entries: number;
+  importedAt: string;
+  importedBy: string | null;
+  sourceFile: string | null;
+  sourceSha256: string | null;
+  scheme: string | null;
+  provenance: Record<string, unknown>;
+}
+
+export interface ImportResult {
+  listId: number;
+  name: string;
+  entries: number;
+}
+
+export interface MatchRunResult {
+  matches: number;
+  contentsMatched: number;
+  groups: number;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  total: number;
+  entries: AuditEntry[];
+  verdict: AuditVerdict;
+}
+
+/** The response of each channel: the compiler refuses a channel without one. */
+export interface Responses {
+  appInfo: AppInfo;
+  openCase: CaseSummary;
+  createCase: CaseSummary;
+  getSettings: Settings;
+  setSettings: Settings;
+  setExaminer: AppInfo;
+  listExhibits: ExhibitInfo[];
+  listFileErrors: { total: number; rows: FileErrorRow[] };
+  startIntake: IntakeProgress;
+  intakeStatus: IntakeProgress;
+  facets: Facets;
+  queryItems: ItemPage;
+  getItem: ItemDetail;
+  categorise: CategoriseResult;
+  undoDecisions: UndoResult;
+  addNote: NoteInfo;
+  addTag: { changed: number };
+  removeTag: { changed: number };
+  listGroups: { total: number; groups: GroupSummary[] };
+  getGroup: GroupDetail;
+  listHashLists: HashListInfo[];
+  importHashList: ImportResult;
+  runMatch: MatchRunResult;
+  listAudit: AuditPage;
+}
+
+/** Indexing by every Channel makes a channel without a response type a compile error. */
+export type Response<C extends Channel> = Responses[C];
+
+/** The typed API the renderer holds, whichever transport is behind it. */
+export type KestrelApi = { [C in Channel]: (request: Request<C>) => Promise<Result<Response<C>>> };
+
+/** What a transport adds beside the calls: where a thumbnail can be loaded from. */
+export interface KestrelMedia {
+  thumbnailUrl(contentId: number): string;
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createService } from '../../api/service.js';
+import { startBridge } from '../../server/bridge.js';
+import { KestrelError } from '../../util/result.js';
+
+/** Where the built renderer lives relative to this file once compiled (dist/native/cli/commands). */
+const RENDERER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'renderer');
+const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+export function defaultLibraryDir(): string {
+  return join(homedir(), '.kestrel', 'library');
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints the URL with its token first')
+    .argument('<CASE_DIR>', 'the case to open; a folder without a case is offered for creating one')
+    .option('--library <DIR>', 'hash-list library folder', defaultLibraryDir())
+    .option('--no-open', 'only serve; do not open Chromium')
+    .action(async (dir: string, opts: { library: string; open: boolean }) => {
+      if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+        throw new KestrelError(`${RENDERER_DIR}: the review UI is not built; run npm run build`, 'E_NOT_BUILT');
+      }
+      const service = createService({ caseDir: dir, libraryDir: resolve(opts.library) });
+      const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
+      process.stdout.write(`${bridge.url}\n`);
+      if (opts.open) openBrowser(bridge.url);
+      await new Promise<void>((resolveStop) => {
+        const stop = () => resolveStop();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await bridge.close();
+      await service.close();
+    });
+}
+
+/** Chromium in app mode with a profile of its own, so the session shares nothing with the examiner's browsing. */
+function openBrowser(url: string): void {
+  const browser = BROWSERS.find((b) => existsSync(b));
+  if (!browser) {
+    process.stderr.write('kestrel serve: no Chromium found; open the URL above in a browser on this machine\n');
+    return;
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'kestrel-browser-'));
+  const child = spawn(browser, [
+    `--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-sync',
+    '--disable-background-networking', '--disable-component-update', '--disable-default-apps',
+  ], { detached: true, stdio: 'ignore' });
+  child.on('error', (err) => process.stderr.write(`kestrel serve: cannot start ${browser}: ${err.message}\n`));
+  child.unref();
+}

@@ -1,0 +1,181 @@
+import type { Db } from '../catalog/sqlite.js';
+import { displayPath } from '../util/pathBytes.js';
+import { caseScheme } from './decisions.js';
+
+/**
+ * The review grid's queries over the catalogue: one row a unique content (what is categorised),
+ * with how many file instances carry it. Filters and sorts are chosen from fixed SQL fragments
+ * below; every value the examiner supplies is a bound parameter.
+ */
+
+export interface ItemFilter {
+  matched?: 'any' | 'alert' | 'known' | 'none';
+  category?: string;
+  fileType?: string;
+  exhibitId?: number;
+  hashListId?: number;
+  hasGps?: boolean;
+  errors?: boolean;
+  tag?: string;
+}
+
+export interface ItemSort {
+  key: 'id' | 'size' | 'type' | 'category';
+  dir: 'asc' | 'desc';
+}
+
+export interface ItemRow {
+  id: number;
+  sha256: string;
+  md5: string;
+  size: number;
+  type: string;
+  name: string;
+  instances: number;
+  category: string | null;
+  matched: 'alert' | 'known' | null;
+  hasThumbnail: boolean;
+  hasGps: boolean;
+  error: boolean;
+}
+
+const CURRENT_CATEGORY =
+  '(SELECT d.category FROM category_decision d WHERE d.content_id = c.id AND d.superseded_by IS NULL AND d.scheme = @scheme ORDER BY d.id DESC LIMIT 1)';
+const HAS_GPS =
+  "(i.exif IS NOT NULL AND (json_extract(i.exif, '$.latitude') IS NOT NULL OR json_extract(i.exif, '$.GPSLatitude') IS NOT NULL))";
+const HAS_ERROR =
+  '(i.decode_error IS NOT NULL OR EXISTS (SELECT 1 FROM file_instance fe WHERE fe.content_id = c.id AND fe.error IS NOT NULL))';
+const ANY_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id)';
+const ALERT_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id AND m.known = 0)';
+
+const SORTS: Record<ItemSort['key'], Record<ItemSort['dir'], string>> = {
+  id: { asc: 'c.id ASC', desc: 'c.id DESC' },
+  size: { asc: 'c.size ASC, c.id ASC', desc: 'c.size DESC, c.id DESC' },
+  type: { asc: 'c.detected_type ASC, c.id ASC', desc: 'c.detected_type DESC, c.id DESC' },
+  category: { asc: `${CURRENT_CATEGORY} ASC NULLS LAST, c.id ASC`, desc: `${CURRENT_CATEGORY} DESC NULLS LAST, c.id DESC` },
+};
+
+interface Built {
+  where: string;
+  params: Record<string, unknown>;
+}
+
+function buildWhere(db: Db, filter: ItemFilter): Built {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = { scheme: caseScheme(db) };
+  if (filter.matched === 'any') clauses.push(ANY_MATCH);
+  if (filter.matched === 'alert') clauses.push(ALERT_MATCH);
+  if (filter.matched === 'known') clauses.push(`${ANY_MATCH} AND NOT ${ALERT_MATCH}`);
+  if (filter.matched === 'none') clauses.push(`NOT ${ANY_MATCH}`);
+  if (filter.category === 'none') clauses.push(`${CURRENT_CATEGORY} IS NULL`);
+  else if (filter.category !== undefined) {
+    clauses.push(
+      'c.id IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.category = @category AND d.scheme = @scheme)',
+    );
+    params['category'] = filter.category;
+  }
+  if (filter.fileType !== undefined) {
+    clauses.push('c.detected_type = @fileType');
+    params['fileType'] = filter.fileType;
+  }
+  if (filter.exhibitId !== undefined) {
+    clauses.push('EXISTS (SELECT 1 FROM file_instance fx WHERE fx.content_id = c.id AND fx.exhibit_id = @exhibitId)');
+    params['exhibitId'] = filter.exhibitId;
+  }
+  if (filter.hashListId !== undefined) {
+    clauses.push('c.id IN (SELECT m.content_id FROM content_match m WHERE m.list_id = @hashListId)');
+    params['hashListId'] = filter.hashListId;
+  }
+  if (filter.hasGps !== undefined) clauses.push(filter.hasGps ? HAS_GPS : `NOT ${HAS_GPS}`);
+  if (filter.errors !== undefined) clauses.push(filter.errors ? HAS_ERROR : `NOT ${HAS_ERROR}`);
+  if (filter.tag !== undefined) {
+    clauses.push('c.id IN (SELECT t.content_id FROM tag t WHERE t.tag = @tag)');
+    params['tag'] = filter.tag;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+const FROM = 'FROM content c LEFT JOIN image_data i ON i.content_id = c.id';
+
+export function countItems(db: Db, filter: ItemFilter): number {
+  const { where, params } = buildWhere(db, filter);
+  const row = db.prepare(`SELECT count(*) AS n ${FROM} ${where}`).get(params) as { n: number };
+  return row.n;
+}
+
+interface RawRow {
+  id: number;
+  sha256: string;
+  md5: string;
+  size: number;
+  detected_type: string;
+  path: Buffer | null;
+  instances: number;
+  category: string | null;
+  alert: number;
+  matched: number;
+  thumbnail: string | null;
+  gps: number;
+  error: number;
+}
+
+export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
+  const { where, params } = buildWhere(db, filter);
+  // The per-row columns are computed only for the page, after the sort and offset have chosen it.
+  const sql = `
+    WITH page AS (SELECT c.id AS id ${FROM} ${where} ORDER BY ${SORTS[sort.key][sort.dir]} LIMIT @limit OFFSET @offset)
+    SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
+      (SELECT f.path FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1) AS path,
+      (SELECT count(*) FROM file_instance f WHERE f.content_id = c.id) AS instances,
+      ${CURRENT_CATEGORY} AS category,
+      ${ALERT_MATCH} AS alert,
+      ${ANY_MATCH} AS matched,
+      i.thumbnail AS thumbnail,
+      ${HAS_GPS} AS gps,
+      ${HAS_ERROR} AS error
+    FROM page JOIN content c ON c.id = page.id LEFT JOIN image_data i ON i.content_id = c.id
+    ORDER BY ${SORTS[sort.key][sort.dir]}`;
+  const rows = db.prepare(sql).all({ ...params, limit, offset }) as RawRow[];
+  return rows.map(toItemRow);
+}
+
+export function itemRows(db: Db, contentIds: readonly number[]): ItemRow[] {
+  return queryItemsById(db, contentIds);
+}
+
+function queryItemsById(db: Db, ids: readonly number[]): ItemRow[] {
+  const stmt = db.prepare(`
+    SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
+      (SELECT f.path FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1) AS path,
+      (SELECT count(*) FROM file_instance f WHERE f.content_id = c.id) AS instances,
+      ${CURRENT_CATEGORY} AS category,
+      ${ALERT_MATCH} AS alert,
+      ${ANY_MATCH} AS matched,
+      i.thumbnail AS thumbnail,
+      ${HAS_GPS} AS gps,
+      ${HAS_ERROR} AS error
+    ${FROM} WHERE c.id = @id`);
+  const scheme = caseScheme(db);
+  return ids.flatMap((id) => {
+    const row = stmt.get({ id, scheme }) as RawRow | undefined;
+    return row ? [toItemRow(row)] : [];
+  });
+}
+
+function toItemRow(r: RawRow): ItemRow {
+  const path = r.path ? displayPath(r.path) : '';
+  return {
+    id: r.id,
+    sha256: r.sha256,
+    md5: r.md5,
+    size: r.size,
+    type: r.detected_type,
+    name: path.slice(path.lastIndexOf('/') + 1),
+    instances: r.instances,
+    category: r.category,
+    matched: r.alert ? 'alert' : r.matched ? 'known' : null,
+    hasThumbnail: r.thumbnail !== null,
+    hasGps: r.gps === 1,
+    error: r.error === 1,
+  };
+}

@@ -1,0 +1,104 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AppInfo, KestrelBridge, Settings } from '../electron/api/index.js';
+import { SessionContext, type Session } from './session.js';
+import { CaseScreen } from './screens/CaseScreen.js';
+import { ExhibitsScreen } from './screens/ExhibitsScreen.js';
+import { CatalogueScreen } from './screens/CatalogueScreen.js';
+import { GroupsScreen } from './screens/GroupsScreen.js';
+import { HashListsScreen } from './screens/HashListsScreen.js';
+import { AuditScreen } from './screens/AuditScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+
+const SCREENS = [
+  { id: 'case', label: 'Case' },
+  { id: 'exhibits', label: 'Exhibits & intake' },
+  { id: 'catalogue', label: 'Catalogue' },
+  { id: 'groups', label: 'Near-duplicates' },
+  { id: 'hashlists', label: 'Hash lists' },
+  { id: 'audit', label: 'Audit trail' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+type ScreenId = (typeof SCREENS)[number]['id'];
+
+export function App({ bridge }: { bridge: KestrelBridge }) {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [screen, setScreen] = useState<ScreenId>('case');
+  const [status, setStatus] = useState<{ message: string; kind: 'info' | 'error' } | null>(null);
+
+  const report = useCallback((message: string, kind: 'info' | 'error' = 'info') => setStatus({ message, kind }), []);
+
+  const refresh = useCallback(async () => {
+    const r = await bridge.api.appInfo({});
+    if (!r.ok) return report(r.error, 'error');
+    setInfo(r.value);
+    if (r.value.case) {
+      const s = await bridge.api.getSettings({});
+      if (s.ok) setSettings(s.value);
+      else report(s.error, 'error');
+    } else {
+      setSettings(null);
+    }
+  }, [bridge, report]);
+
+  useEffect(() => { void refresh(); }, [refresh]);
+
+  useEffect(() => {
+    if (status?.kind !== 'info') return;
+    const t = setTimeout(() => setStatus(null), 4000);
+    return () => clearTimeout(t);
+  }, [status]);
+
+  const session = useMemo<Session | null>(
+    () => (info ? { bridge, info, settings, refresh, report } : null),
+    [bridge, info, settings, refresh, report],
+  );
+
+  if (!session || !info) return <div className="loading">Starting Kestrel…</div>;
+  const hasCase = info.case !== null;
+  const current: ScreenId = hasCase ? screen : 'case';
+
+  return (
+    <SessionContext.Provider value={session}>
+      <div className="app">
+        <nav className="nav" aria-label="Screens">
+          <div className="brand">Kestrel</div>
+          {info.case && (
+            <div className="nav-case" title={info.case.dir}>
+              <div className="nav-case-number">{info.case.caseNumber}</div>
+              <div className="muted small">{info.examiner}</div>
+            </div>
+          )}
+          {SCREENS.map((s) => (
+            <button
+              key={s.id}
+              type="button"
+              className={`nav-item${current === s.id ? ' active' : ''}`}
+              disabled={!hasCase && s.id !== 'case'}
+              onClick={() => setScreen(s.id)}
+              data-screen={s.id}
+            >
+              {s.label}
+            </button>
+          ))}
+          <div className="nav-foot muted small">v{info.version}</div>
+        </nav>
+        <main className="main">
+          {current === 'case' && <CaseScreen onOpened={() => setScreen('catalogue')} />}
+          {current === 'exhibits' && <ExhibitsScreen />}
+          {current === 'catalogue' && <CatalogueScreen />}
+          {current === 'groups' && <GroupsScreen />}
+          {current === 'hashlists' && <HashListsScreen />}
+          {current === 'audit' && <AuditScreen />}
+          {current === 'settings' && <SettingsScreen />}
+        </main>
+        {status && (
+          <div className={`status status-${status.kind}`} role={status.kind === 'error' ? 'alert' : 'status'}>
+            <span>{status.message}</span>
+            <button type="button" className="link" onClick={() => setStatus(null)}>Dismiss</button>
+          </div>
+        )}
+      </div>
+    </SessionContext.Provider>
+  );
+}

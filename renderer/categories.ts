@@ -1,0 +1,20 @@
+import type { CategoryDef } from '../electron/api/index.js';
+
+/**
+ * The keyboard key for each category of the case's scheme: the digit in the code where it has one
+ * (VIC 0–4, DHS CAT-0–5), otherwise its position from 1 (CAID A=1, B=2, C=3, N=4).
+ */
+export function categoryKeys(categories: readonly CategoryDef[]): { key: string; category: CategoryDef }[] {
+  const digits = categories.every((c) => /^(CAT-)?\d$/.test(c.code));
+  return categories.map((category, i) => ({ key: digits ? category.code.slice(-1) : String(i + 1), category }));
+}
+
+export function categoryLabel(categories: readonly CategoryDef[], code: string | null): string {
+  if (code === null) return 'Uncategorised';
+  const c = categories.find((x) => x.code === code);
+  return c ? `${c.code} · ${c.label}` : code;
+}
+
+export function isAlert(categories: readonly CategoryDef[], code: string | null): boolean {
+  return code !== null && categories.some((c) => c.code === code && c.alert);
+}

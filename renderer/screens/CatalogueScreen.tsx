@@ -1,0 +1,300 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Facets, ItemFilter, ItemRow, ItemSort } from '../../electron/api/index.js';
+import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
+import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
+import { Thumb } from '../components/Thumb.js';
+import { ItemDetailPane } from './ItemDetailPane.js';
+import { useUndoStack } from '../undo.js';
+
+const PAGE = 240;
+const TILE_W = 168;
+const TILE_H = 204;
+
+/** Pages of the current query, fetched as the examiner scrolls; a new query starts a new generation. */
+function usePagedItems(filter: ItemFilter, sort: ItemSort) {
+  const { bridge, report } = useSession();
+  const pages = useRef(new Map<number, ItemRow[]>());
+  const pending = useRef(new Set<number>());
+  const generation = useRef(0);
+  const [total, setTotal] = useState<number | null>(null);
+  const [version, setVersion] = useState(0);
+
+  const fetchPage = useCallback(async (page: number, gen: number) => {
+    if (pending.current.has(page)) return;
+    pending.current.add(page);
+    const r = await bridge.api.queryItems({ filter, sort, offset: page * PAGE, limit: PAGE });
+    if (gen !== generation.current) return;
+    pending.current.delete(page);
+    const value = valueOr(r, report);
+    if (!value) return;
+    pages.current.set(page, value.rows);
+    setTotal(value.total);
+    setVersion((v) => v + 1);
+  }, [bridge, report, filter, sort]);
+
+  const reset = useCallback((keepTotal: boolean) => {
+    generation.current += 1;
+    pages.current = new Map();
+    pending.current = new Set();
+    if (!keepTotal) setTotal(null);
+    void fetchPage(0, generation.current);
+  }, [fetchPage]);
+
+  useEffect(() => { reset(false); }, [reset]);
+
+  const ensure = useCallback((from: number, to: number) => {
+    for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) {
+      if (!pages.current.has(p)) void fetchPage(p, generation.current);
+    }
+  }, [fetchPage]);
+
+  const item = useCallback((index: number): ItemRow | undefined => pages.current.get(Math.floor(index / PAGE))?.[index % PAGE], []);
+
+  /** After a change: refetch what is on screen, keeping the scroll position. */
+  const reload = useCallback(() => reset(true), [reset]);
+
+  return { total, item, ensure, reload, version };
+}
+
+export function CatalogueScreen() {
+  const { bridge, info, report, refresh } = useSession();
+  const categories = useMemo(() => info.case?.categories ?? [], [info.case]);
+  const keys = useMemo(() => categoryKeys(categories), [categories]);
+  const [filter, setFilter] = useState<ItemFilter>({});
+  const [sort, setSort] = useState<ItemSort>({ key: 'id', dir: 'asc' });
+  const [facets, setFacets] = useState<Facets | null>(null);
+  const [focus, setFocus] = useState(0);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [revealed, setRevealed] = useState<number | null>(null);
+  const [columns, setColumns] = useState(4);
+  const [detailVersion, setDetailVersion] = useState(0);
+  const [tagText, setTagText] = useState('');
+  const { total, item, ensure, reload, version } = usePagedItems(filter, sort);
+  const undo = useUndoStack();
+  const scroller = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    void bridge.api.facets({}).then((r) => { const v = valueOr(r, report); if (v) setFacets(v); });
+  }, [bridge, report]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setColumns(Math.max(1, Math.floor((el.clientWidth - 8) / TILE_W))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const count = total ?? 0;
+  const rowCount = Math.ceil(count / columns);
+  const virtualizer = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => TILE_H,
+    overscan: 2,
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+  const firstRow = virtualRows[0]?.index ?? 0;
+  const lastRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
+  useEffect(() => { ensure(firstRow * columns, (lastRow + 1) * columns); }, [firstRow, lastRow, columns, ensure, version]);
+
+  const changeFilter = (patch: Partial<ItemFilter>) => {
+    const next: ItemFilter = { ...filter, ...patch };
+    for (const k of Object.keys(next) as (keyof ItemFilter)[]) if (next[k] === undefined) delete next[k];
+    setFilter(next);
+    setFocus(0);
+    setSelected(new Set());
+    virtualizer.scrollToIndex(0);
+  };
+
+  const focused = item(focus);
+  const targets = (): number[] => (selected.size > 0 ? [...selected] : focused ? [focused.id] : []);
+
+  const afterChange = async () => {
+    reload();
+    setDetailVersion((v) => v + 1);
+    await refresh();
+  };
+
+  const categoriseTargets = async (code: string) => {
+    const ids = targets();
+    if (ids.length === 0) return;
+    const r = valueOr(await bridge.api.categorise({ contentIds: ids, category: code }), report);
+    if (!r) return;
+    if (r.decisionIds.length > 0) undo.push(r.decisionIds);
+    report(`${formatCount(ids.length)} item${ids.length === 1 ? '' : 's'} → ${categoryLabel(categories, code)}`);
+    if (selected.size === 0) moveFocus(focus + 1);
+    await afterChange();
+  };
+
+  const undoLast = async () => {
+    const top = undo.peek();
+    if (!top) return report('Nothing to undo');
+    const r = valueOr(await bridge.api.undoDecisions({ decisionIds: top }), report);
+    if (!r) { undo.drop(); return; }
+    undo.popApplied(r.replacements);
+    report(`Undone: ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
+    await afterChange();
+  };
+
+  const moveFocus = (to: number) => {
+    const next = Math.max(0, Math.min(count - 1, to));
+    setFocus(next);
+    setRevealed(null);
+    virtualizer.scrollToIndex(Math.floor(next / columns));
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+    const mapped = keys.find((k) => k.key === e.key);
+    if (mapped && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void categoriseTargets(mapped.category.code); return; }
+    if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { e.preventDefault(); void undoLast(); return; }
+    switch (e.key) {
+      case 'ArrowRight': e.preventDefault(); moveFocus(focus + 1); break;
+      case 'ArrowLeft': e.preventDefault(); moveFocus(focus - 1); break;
+      case 'ArrowDown': e.preventDefault(); moveFocus(focus + columns); break;
+      case 'ArrowUp': e.preventDefault(); moveFocus(focus - columns); break;
+      case 'PageDown': e.preventDefault(); moveFocus(focus + columns * 4); break;
+      case 'PageUp': e.preventDefault(); moveFocus(focus - columns * 4); break;
+      case 'Home': e.preventDefault(); moveFocus(0); break;
+      case 'End': e.preventDefault(); moveFocus(count - 1); break;
+      case 'r': e.preventDefault(); setRevealed((r) => (r === focused?.id ? null : focused?.id ?? null)); break;
+      case ' ': {
+        e.preventDefault();
+        if (!focused) break;
+        setSelected((s) => { const n = new Set(s); if (n.has(focused.id)) n.delete(focused.id); else n.add(focused.id); return n; });
+        break;
+      }
+      case 'Escape': setSelected(new Set()); break;
+      default:
+    }
+  };
+
+  const onTileClick = (index: number, row: ItemRow, e: MouseEvent) => {
+    if (e.shiftKey) {
+      const [a, b] = index < focus ? [index, focus] : [focus, index];
+      setSelected((s) => { const n = new Set(s); for (let i = a; i <= b; i++) { const it = item(i); if (it) n.add(it.id); } return n; });
+    } else if (e.ctrlKey || e.metaKey) {
+      setSelected((s) => { const n = new Set(s); if (n.has(row.id)) n.delete(row.id); else n.add(row.id); return n; });
+    }
+    setFocus(index);
+    setRevealed(null);
+  };
+
+  const bulkTag = async (how: 'add' | 'remove') => {
+    const tag = tagText.trim();
+    const ids = targets();
+    if (!tag || ids.length === 0) return;
+    const r = how === 'add' ? await bridge.api.addTag({ contentIds: ids, tag }) : await bridge.api.removeTag({ contentIds: ids, tag });
+    const v = valueOr(r, report);
+    if (v) { report(`Tag "${tag}" ${how === 'add' ? 'added to' : 'removed from'} ${v.changed} item(s)`); await afterChange(); }
+  };
+
+  return (
+    <div className="screen screen-full catalogue">
+      <div className="toolbar" role="toolbar" aria-label="Filters">
+        <Select label="Matched" name="matched" value={filter.matched ?? ''} onChange={(v) => changeFilter({ matched: (v || undefined) as ItemFilter['matched'] })}
+          options={[['', 'All'], ['any', 'Any hit'], ['alert', 'Alert lists'], ['known', 'Known only'], ['none', 'No hit']]} />
+        <Select label="Category" name="category" value={filter.category ?? ''} onChange={(v) => changeFilter({ category: v || undefined })}
+          options={[['', 'All'], ['none', 'Uncategorised'], ...categories.map((c): [string, string] => [c.code, `${c.code} · ${c.label}`])]} />
+        <Select label="File type" name="fileType" value={filter.fileType ?? ''} onChange={(v) => changeFilter({ fileType: v || undefined })}
+          options={[['', 'All'], ...(facets?.fileTypes ?? []).map((t): [string, string] => [t.type, `${t.type} (${formatCount(t.count)})`])]} />
+        <Select label="Exhibit" name="exhibit" value={String(filter.exhibitId ?? '')} onChange={(v) => changeFilter({ exhibitId: v ? Number(v) : undefined })}
+          options={[['', 'All'], ...(facets?.exhibits ?? []).map((x): [string, string] => [String(x.id), x.label])]} />
+        <Select label="Hash list" name="hashList" value={String(filter.hashListId ?? '')} onChange={(v) => changeFilter({ hashListId: v ? Number(v) : undefined })}
+          options={[['', 'All'], ...(facets?.hashLists ?? []).map((x): [string, string] => [String(x.id), x.name])]} />
+        <Select label="GPS" name="hasGps" value={filter.hasGps === undefined ? '' : String(filter.hasGps)} onChange={(v) => changeFilter({ hasGps: v === '' ? undefined : v === 'true' })}
+          options={[['', 'Any'], ['true', 'Has GPS'], ['false', 'No GPS']]} />
+        <Select label="Errors" name="errors" value={filter.errors === undefined ? '' : String(filter.errors)} onChange={(v) => changeFilter({ errors: v === '' ? undefined : v === 'true' })}
+          options={[['', 'Any'], ['true', 'With errors'], ['false', 'Without']]} />
+        {facets && facets.tags.length > 0 && (
+          <Select label="Tag" name="tag" value={filter.tag ?? ''} onChange={(v) => changeFilter({ tag: v || undefined })}
+            options={[['', 'Any'], ...facets.tags.map((t): [string, string] => [t, t])]} />
+        )}
+        <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { const [key, dir] = v.split(':') as [ItemSort['key'], ItemSort['dir']]; setSort({ key, dir }); setFocus(0); }}
+          options={[['id:asc', 'Intake order'], ['size:desc', 'Largest first'], ['size:asc', 'Smallest first'], ['type:asc', 'File type'], ['category:asc', 'Category']]} />
+        <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? 'Loading…' : `${formatCount(total)} items`}</div>
+      </div>
+      <div className="keybar small" aria-label="Keyboard">
+        {keys.map((k) => (
+          <span key={k.key} className={`key-hint${k.category.alert ? ' alert' : ''}`}><kbd>{k.key}</kbd> {k.category.label}</span>
+        ))}
+        <span className="key-hint"><kbd>U</kbd>/<kbd>Ctrl Z</kbd> undo</span>
+        <span className="key-hint"><kbd>R</kbd> reveal</span>
+        <span className="key-hint"><kbd>Space</kbd> select</span>
+      </div>
+      {selected.size > 0 && (
+        <div className="bulkbar" aria-label="Bulk actions">
+          <strong>{formatCount(selected.size)} selected</strong>
+          {keys.map((k) => (
+            <button key={k.key} type="button" onClick={() => void categoriseTargets(k.category.code)} title={k.category.label}>{k.category.code}</button>
+          ))}
+          <input placeholder="tag" value={tagText} onChange={(e) => setTagText(e.target.value)} maxLength={100} aria-label="Tag" />
+          <button type="button" onClick={() => void bulkTag('add')}>Add tag</button>
+          <button type="button" onClick={() => void bulkTag('remove')}>Remove tag</button>
+          <button type="button" className="link" onClick={() => setSelected(new Set())}>Clear selection</button>
+        </div>
+      )}
+      <div className="catalogue-body">
+        <div className="grid-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid">
+          {total === 0 && <p className="muted empty">No items match these filters.</p>}
+          <div className="grid-space" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualRows.map((vr) => (
+              <div key={vr.key} className="grid-row" data-row={vr.index} style={{ transform: `translateY(${vr.start}px)`, height: TILE_H }}>
+                {Array.from({ length: columns }, (_, col) => {
+                  const index = vr.index * columns + col;
+                  if (index >= count) return null;
+                  const row = item(index);
+                  if (!row) return <div key={col} className="tile tile-loading" />;
+                  const alert = isAlert(categories, row.category);
+                  return (
+                    <div
+                      key={col}
+                      className={`tile${index === focus ? ' focused' : ''}${selected.has(row.id) ? ' selected' : ''}`}
+                      data-content-id={row.id}
+                      onClick={(e) => onTileClick(index, row, e)}
+                      role="gridcell"
+                      aria-selected={selected.has(row.id)}
+                    >
+                      <Thumb contentId={row.id} hasThumbnail={row.hasThumbnail} revealed={revealed === row.id} type={row.type} />
+                      <div className="tile-name" title={row.name}>{row.name || row.sha256.slice(0, 16)}</div>
+                      <div className="tile-meta">
+                        <span>{formatBytes(row.size)}</span>
+                        {row.matched && <span className={`badge badge-${row.matched}`}>{row.matched === 'alert' ? 'HIT' : 'known'}</span>}
+                        {row.hasGps && <span className="badge">GPS</span>}
+                        {row.error && <span className="badge badge-error">error</span>}
+                        <span className={`badge badge-cat${alert ? ' alert' : ''}${row.category === null ? ' none' : ''}`} data-category={row.category ?? ''}>
+                          {row.category ?? '—'}
+                        </span>
+                      </div>
+                    </div>
+                  );
+                })}
+              </div>
+            ))}
+          </div>
+        </div>
+        <aside className="detail" aria-label="Item detail">
+          {focused
+            ? <ItemDetailPane contentId={focused.id} version={detailVersion} revealed={revealed === focused.id}
+                onReveal={() => setRevealed((r) => (r === focused.id ? null : focused.id))} onChanged={afterChange} />
+            : <p className="muted">Select an item.</p>}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Select({ label, name, value, options, onChange }: {
+  label: string; name: string; value: string; options: [string, string][]; onChange(value: string): void;
+}) {
+  return (
+    <label className="select">
+      <span>{label}</span>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+      </select>
+    </label>
+  );
+}

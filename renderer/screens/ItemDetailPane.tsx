@@ -1,0 +1,135 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ItemDetail } from '../../electron/api/index.js';
+import { formatBytes, useSession, valueOr } from '../session.js';
+import { categoryLabel, isAlert } from '../categories.js';
+import { Thumb } from '../components/Thumb.js';
+
+export function ItemDetailPane({ contentId, version, revealed, onReveal, onChanged }: {
+  contentId: number; version: number; revealed: boolean; onReveal(): void; onChanged(): Promise<void>;
+}) {
+  const { bridge, info, report } = useSession();
+  const categories = info.case?.categories ?? [];
+  const [item, setItem] = useState<ItemDetail | null>(null);
+  const [note, setNote] = useState('');
+  const [tag, setTag] = useState('');
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    void bridge.api.getItem({ contentId }).then((r) => { if (live) setItem(valueOr(r, report)); });
+    return () => { live = false; };
+  }, [bridge, report, contentId, version, reload]);
+
+  if (!item || item.id !== contentId) return <p className="muted">Loading…</p>;
+
+  const addNote = async (e: FormEvent) => {
+    e.preventDefault();
+    if (valueOr(await bridge.api.addNote({ contentId, text: note }), report)) { setNote(''); setReload((v) => v + 1); }
+  };
+  const addTag = async (e: FormEvent) => {
+    e.preventDefault();
+    if (valueOr(await bridge.api.addTag({ contentIds: [contentId], tag }), report)) { setTag(''); await onChanged(); }
+  };
+  const removeTag = async (t: string) => {
+    if (valueOr(await bridge.api.removeTag({ contentIds: [contentId], tag: t }), report)) await onChanged();
+  };
+
+  return (
+    <div className="item-detail" data-content-id={item.id}>
+      <Thumb contentId={item.id} hasThumbnail={item.hasThumbnail} revealed={revealed} type={item.type} large />
+      <div className="reveal-row">
+        <button type="button" onClick={onReveal}>{revealed ? 'Veil' : 'Reveal'} (R)</button>
+        <span className={`badge badge-cat big${isAlert(categories, item.category) ? ' alert' : ''}`} data-testid="detail-category">
+          {categoryLabel(categories, item.category)}
+        </span>
+      </div>
+
+      <h3>Hashes</h3>
+      <dl className="facts hashes">
+        <dt>MD5</dt><dd className="mono">{item.md5}</dd>
+        <dt>SHA-1</dt><dd className="mono">{item.sha1}</dd>
+        <dt>SHA-256</dt><dd className="mono">{item.sha256}</dd>
+        {item.image?.pdq && <><dt>PDQ</dt><dd className="mono">{item.image.pdq} <span className="muted">q{item.image.pdqQuality}</span></dd></>}
+        {item.image?.blockhash && <><dt>blockhash</dt><dd className="mono">{item.image.blockhash}</dd></>}
+        <dt>Size</dt><dd>{formatBytes(item.size)} ({item.size.toLocaleString('en-GB')} bytes)</dd>
+        <dt>Type</dt><dd>{item.type}{item.image?.width ? ` · ${item.image.width}×${item.image.height}` : ''}</dd>
+        {item.image?.decodeError && <><dt>Decode</dt><dd className="warn">{item.image.decodeError}</dd></>}
+      </dl>
+
+      <h3>Match evidence</h3>
+      {item.matches.length === 0 ? <p className="muted small">No hash-list hit.</p> : (
+        <table className="table small" data-testid="match-evidence">
+          <thead><tr><th>List</th><th>Entry</th><th>Algorithm</th><th className="num">Distance</th><th className="num">Threshold</th><th>Category</th></tr></thead>
+          <tbody>
+            {item.matches.map((m, i) => (
+              <tr key={i} className={m.known ? '' : 'alert-row'}>
+                <td>{m.list}{m.listVersion && <span className="muted"> v{m.listVersion}</span>}</td>
+                <td className="mono">{m.entry}</td>
+                <td>{m.algorithm}{m.variant && <span className="muted"> ({m.variant})</span>}</td>
+                <td className="num">{m.distance}</td>
+                <td className="num">{m.threshold}</td>
+                <td>{m.category ? `${m.category}${m.scheme ? ` (${m.scheme})` : ''}` : m.known ? 'known file' : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3>File instances ({item.instances.length})</h3>
+      <ul className="instances">
+        {item.instances.map((f) => (
+          <li key={f.id}>
+            <div className="mono small path">{f.exhibitLabel}: {f.path}</div>
+            <div className="muted small">
+              modified {f.mtime ?? '—'} · changed {f.ctime ?? '—'} · accessed {f.atime ?? '—'}{f.birthtime ? ` · born ${f.birthtime}` : ''}
+              {f.typeMismatch && <span className="warn"> · extension .{f.extension} does not match content</span>}
+              {f.error && <span className="warn"> · {f.error}</span>}
+            </div>
+          </li>
+        ))}
+      </ul>
+
+      {item.exif && Object.keys(item.exif).length > 0 && (
+        <>
+          <h3>EXIF</h3>
+          <dl className="facts exif small">
+            {Object.entries(item.exif).slice(0, 60).map(([k, v]) => (
+              <div key={k} className="fact-pair"><dt>{k}</dt><dd className="mono">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd></div>
+            ))}
+          </dl>
+        </>
+      )}
+
+      <h3>Decisions</h3>
+      {item.decisions.length === 0 ? <p className="muted small">None yet.</p> : (
+        <ol className="decisions small">
+          {item.decisions.map((d) => (
+            <li key={d.id} className={d.supersededBy === null ? 'current' : 'superseded'}>
+              {d.category} ({d.scheme}) by {d.examiner} at {d.decidedAt}
+              {d.supersededBy !== null && <span className="muted"> · {d.supersededBy === d.id ? 'withdrawn' : `superseded by #${d.supersededBy}`}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <h3>Tags</h3>
+      <div className="tags">
+        {item.tags.map((t) => (
+          <span key={t} className="tag">{t} <button type="button" className="link" aria-label={`Remove tag ${t}`} onClick={() => void removeTag(t)}>×</button></span>
+        ))}
+        <form onSubmit={addTag} className="inline-form compact">
+          <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder="add tag" maxLength={100} aria-label="New tag" />
+        </form>
+      </div>
+
+      <h3>Notes</h3>
+      <ul className="notes small">
+        {item.notes.map((n) => <li key={n.id}><div>{n.text}</div><div className="muted">{n.examiner} · {n.createdAt}</div></li>)}
+      </ul>
+      <form onSubmit={addNote} className="form compact">
+        <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} placeholder="Add a note" aria-label="New note" required />
+        <button type="submit">Add note</button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import type { SchemeId, Wellbeing } from '../../electron/api/index.js';
+import { useSession, valueOr } from '../session.js';
+
+export function SettingsScreen() {
+  const { bridge, settings, report, refresh } = useSession();
+  const [saving, setSaving] = useState(false);
+  if (!settings) return <div className="screen"><h1>Settings</h1><p className="muted">Loading…</p></div>;
+  const w = settings.wellbeing;
+
+  const save = async (patch: { wellbeing?: Wellbeing; categoryScheme?: SchemeId }) => {
+    setSaving(true);
+    const r = valueOr(await bridge.api.setSettings(patch), report);
+    setSaving(false);
+    if (r) { report('Settings saved to the case'); await refresh(); }
+  };
+
+  return (
+    <div className="screen screen-narrow">
+      <h1>Settings</h1>
+      <section className="panel" aria-label="Wellbeing">
+        <h2>Examiner wellbeing</h2>
+        <p className="muted small">Previews are veiled until you reveal one (R, or the Reveal button). These settings are kept with the case.</p>
+        <label className="check">
+          <input type="checkbox" name="blur" checked={w.blur} disabled={saving} onChange={(e) => void save({ wellbeing: { ...w, blur: e.target.checked } })} />
+          Blur previews
+        </label>
+        <label className="check">
+          <input type="checkbox" name="greyscale" checked={w.greyscale} disabled={saving} onChange={(e) => void save({ wellbeing: { ...w, greyscale: e.target.checked } })} />
+          Show previews in greyscale
+        </label>
+        <label className="range">Blur strength: {w.blurRadius}px
+          <input type="range" name="blurRadius" min={2} max={60} value={w.blurRadius} disabled={saving}
+            onChange={(e) => void save({ wellbeing: { ...w, blurRadius: Number(e.target.value) } })} />
+        </label>
+      </section>
+      <section className="panel" aria-label="Category scheme">
+        <h2>Category scheme</h2>
+        <p className="muted small">Decisions keep the scheme they were made in; changing the scheme does not convert them.</p>
+        <select name="categoryScheme" value={settings.categoryScheme} disabled={saving} onChange={(e) => void save({ categoryScheme: e.target.value as SchemeId })}>
+          <option value="vic-us">Project VIC (US): 0–4</option>
+          <option value="dhs">DHS legacy: CAT-0 – CAT-5</option>
+          <option value="caid-uk">CAID (UK): A, B, C, N</option>
+        </select>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import type { KestrelApi, KestrelBridge, Result } from '../electron/api/index.js';
+
+declare global {
+  interface Window {
+    kestrel?: KestrelBridge;
+  }
+}
+
+/**
+ * The one API object the UI uses. In Electron the preload has put it on window; in browser mode
+ * it is built here over the loopback bridge, whose address (with the session token) is the page's
+ * own base URL, so every call and thumbnail carries the token.
+ */
+export function connect(): KestrelBridge {
+  if (window.kestrel) return window.kestrel;
+  const base = new URL('.', document.baseURI);
+  const call = async (channel: string, request: unknown): Promise<Result<unknown>> => {
+    try {
+      const response = await fetch(new URL(`api/${channel}`, base), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request ?? {}),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      if (!response.ok) return { ok: false, error: `${channel}: the bridge answered ${response.status}` };
+      return (await response.json()) as Result<unknown>;
+    } catch (err) {
+      return { ok: false, error: `${channel}: cannot reach Kestrel (${err instanceof Error ? err.message : String(err)})` };
+    }
+  };
+  const api = new Proxy({} as KestrelApi, {
+    get: (_target, name) => (typeof name === 'string' ? (request: unknown) => call(name, request) : undefined),
+  });
+  return { api, media: { thumbnailUrl: (contentId: number) => new URL(`thumb/${Math.trunc(contentId)}`, base).href } };
+}
