@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './0001_initial.js';
+import { imageData } from './0002_image_data.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial];
+export const caseMigrations: readonly Migration[] = [initial, imageData];

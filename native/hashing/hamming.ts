@@ -1,0 +1,15 @@
+import { KestrelError } from '../util/result.js';
+
+const NIBBLE_BITS = [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
+
+/** Number of differing bits between two hex hashes of the same length (PDQ, blockhash). */
+export function hammingHex(a: string, b: string): number {
+  if (a.length !== b.length) throw new KestrelError(`cannot compare hashes of different lengths (${a.length} and ${b.length} hex digits)`);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = parseInt(a[i]!, 16) ^ parseInt(b[i]!, 16);
+    if (Number.isNaN(x)) throw new KestrelError(`not a hex hash: ${Number.isNaN(parseInt(a[i]!, 16)) ? a : b}`);
+    d += NIBBLE_BITS[x]!;
+  }
+  return d;
+}

@@ -1,0 +1,275 @@
+/**
+ * PDQ (Meta, 2017): a 256-bit perceptual hash with a 0–100 quality score, implemented from the
+ * published algorithm: luminance, a two-pass Jarosz tent filter down to 64x64, the 16x16
+ * low-frequency block of a 2-D DCT (DC excluded), and one bit per coefficient above the median.
+ *
+ * The C++ reference works in 32-bit floats. Rounding every stored and accumulated value to float32
+ * (Math.fround) keeps our coefficients on the same side of the median as the reference's when two
+ * of them are close, which double precision alone would not.
+ */
+
+export const PDQ_ALGORITHM = { name: 'pdq', version: '1.0', reference: 'facebook/ThreatExchange pdq/cpp' } as const;
+
+/** Hashes at this Hamming distance or less are the same picture (the distance PDQ exchanges use). */
+export const PDQ_MATCH_DISTANCE = 31;
+/** Below this quality a PDQ hash is too featureless to match on (blank, tiny or flat images). */
+export const PDQ_MIN_MATCH_QUALITY = 50;
+
+/** Images smaller than this on either side hash to all zeros with quality 0, as in the reference. */
+const MIN_HASHABLE_DIM = 5;
+const JAROSZ_PASSES = 2;
+/** Rec. 601 luma weights, as float32 like the reference's constants. */
+export const LUMA_COEFFICIENTS = [Math.fround(0.299), Math.fround(0.587), Math.fround(0.114)] as const;
+
+/**
+ * The eight dihedral variants, in the reference's order: what the hash of the image would be after
+ * each rotation or flip. Index 0 is the image as given.
+ */
+export const PDQ_DIHEDRAL_NAMES = [
+  'original', 'rotate90', 'rotate180', 'rotate270', 'flipX', 'flipY', 'flipPlus1', 'flipMinus1',
+] as const;
+
+export interface PdqResult {
+  /** 64 lowercase hex digits, the reference's byte order (word 15 first). */
+  hash: string;
+  quality: number;
+  /** The 8 dihedral hashes (PDQ_DIHEDRAL_NAMES order); [0] equals hash. */
+  dihedral: string[];
+}
+
+export function pdqUsableForMatching(quality: number): boolean {
+  return quality >= PDQ_MIN_MATCH_QUALITY;
+}
+
+/**
+ * PDQ of a luminance image (row-major, rows x cols). The buffer is used as scratch space and is
+ * overwritten.
+ */
+export function pdqFromLuma(luma: Float32Array, rows: number, cols: number): PdqResult {
+  if (rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM) {
+    const zero = '0'.repeat(64);
+    return { hash: zero, quality: 0, dihedral: Array.from({ length: 8 }, () => zero) };
+  }
+  const scratch = new Float32Array(rows * cols);
+  jaroszFilter(luma, scratch, rows, cols, jaroszWindow(cols, 64), jaroszWindow(rows, 64));
+  const small = decimate(luma, rows, cols);
+  const quality = imageDomainQuality(small);
+  const dct = dct64To16(small);
+  const dihedral = DIHEDRAL.map((v) => bitsToHex(applyDihedral(dct, v)));
+  return { hash: dihedral[0]!, quality, dihedral };
+}
+
+/** Window so that two passes of box filters spread each output over about 1/64 of the input. */
+function jaroszWindow(oldDim: number, newDim: number): number {
+  return Math.floor((oldDim + 2 * newDim - 1) / (2 * newDim));
+}
+
+function jaroszFilter(
+  buf1: Float32Array,
+  buf2: Float32Array,
+  rows: number,
+  cols: number,
+  windowAlongRows: number,
+  windowAlongCols: number,
+): void {
+  const sums = new Float32Array(cols);
+  for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
+    for (let i = 0; i < rows; i++) boxAlongRow(buf1, buf2, i * cols, cols, windowAlongRows);
+    boxAlongColumns(buf2, buf1, rows, cols, windowAlongCols, sums);
+  }
+}
+
+/**
+ * Box filter phases along a line of `length` samples with a window of `window`: the window grows
+ * from half size (no output yet), then outputs while growing to full size, slides at full size,
+ * and shrinks back to half at the far end; each output is the mean of the samples in the window.
+ */
+function phases(length: number, window: number): [lead: number, grow: number, full: number, tail: number] {
+  const half = Math.floor((window + 2) / 2);
+  return [half - 1, window - half + 1, length - window, half - 1];
+}
+
+function boxAlongRow(input: Float32Array, output: Float32Array, start: number, length: number, window: number): void {
+  const [lead, grow, full, tail] = phases(length, window);
+  let li = start;
+  let ri = start;
+  let oi = start;
+  let sum = 0;
+  let count = 0;
+  for (let k = 0; k < lead; k++) {
+    sum = Math.fround(sum + input[ri++]!);
+    count++;
+  }
+  for (let k = 0; k < grow; k++) {
+    sum = Math.fround(sum + input[ri++]!);
+    count++;
+    output[oi++] = sum / count;
+  }
+  for (let k = 0; k < full; k++) {
+    sum = Math.fround(Math.fround(sum + input[ri++]!) - input[li++]!);
+    output[oi++] = sum / count;
+  }
+  for (let k = 0; k < tail; k++) {
+    sum = Math.fround(sum - input[li++]!);
+    count--;
+    output[oi++] = sum / count;
+  }
+}
+
+/**
+ * The same filter down every column at once, a row at a time, so memory is read in order; each
+ * column's sum sees the same operations in the same order as a column-by-column pass would.
+ */
+function boxAlongColumns(
+  input: Float32Array,
+  output: Float32Array,
+  rows: number,
+  cols: number,
+  window: number,
+  sums: Float32Array,
+): void {
+  const [lead, grow, full, tail] = phases(rows, window);
+  sums.fill(0);
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let count = 0;
+  for (let k = 0; k < lead; k++, ri += cols) {
+    count++;
+    for (let j = 0; j < cols; j++) sums[j] = Math.fround(sums[j]! + input[ri + j]!);
+  }
+  for (let k = 0; k < grow; k++, ri += cols, oi += cols) {
+    count++;
+    for (let j = 0; j < cols; j++) {
+      const sum = Math.fround(sums[j]! + input[ri + j]!);
+      sums[j] = sum;
+      output[oi + j] = sum / count;
+    }
+  }
+  for (let k = 0; k < full; k++, ri += cols, li += cols, oi += cols) {
+    for (let j = 0; j < cols; j++) {
+      const sum = Math.fround(Math.fround(sums[j]! + input[ri + j]!) - input[li + j]!);
+      sums[j] = sum;
+      output[oi + j] = sum / count;
+    }
+  }
+  for (let k = 0; k < tail; k++, li += cols, oi += cols) {
+    count--;
+    for (let j = 0; j < cols; j++) {
+      const sum = Math.fround(sums[j]! - input[li + j]!);
+      sums[j] = sum;
+      output[oi + j] = sum / count;
+    }
+  }
+}
+
+/** Samples the filtered image at the centres of a 64x64 grid. */
+function decimate(input: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(64 * 64);
+  for (let i = 0; i < 64; i++) {
+    const ini = Math.floor(((i + 0.5) * rows) / 64);
+    for (let j = 0; j < 64; j++) {
+      const inj = Math.floor(((j + 0.5) * cols) / 64);
+      out[i * 64 + j] = input[ini * cols + inj]!;
+    }
+  }
+  return out;
+}
+
+/** Sum of quantised neighbour differences: flat or tiny images score low. */
+function imageDomainQuality(a: Float32Array): number {
+  let sum = 0;
+  const step = (u: number, v: number) => Math.abs(Math.trunc(Math.fround(Math.fround(Math.fround(u - v) * 100) / 255)));
+  for (let i = 0; i < 63; i++) {
+    for (let j = 0; j < 64; j++) sum += step(a[i * 64 + j]!, a[(i + 1) * 64 + j]!);
+  }
+  for (let i = 0; i < 64; i++) {
+    for (let j = 0; j < 63; j++) sum += step(a[i * 64 + j]!, a[i * 64 + j + 1]!);
+  }
+  return Math.min(100, Math.floor(sum / 90));
+}
+
+/** DCT-II basis rows 1..16 (row 0, the mean, carries no shape and is left out) over 64 samples. */
+const DCT_MATRIX: Float32Array = (() => {
+  const m = new Float32Array(16 * 64);
+  const scale = Math.fround(Math.sqrt(2 / 64));
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 64; j++) {
+      m[i * 64 + j] = scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1));
+    }
+  }
+  return m;
+})();
+
+/** B = D A Dᵀ: the 16x16 low-frequency coefficients of the 64x64 image. */
+function dct64To16(a: Float32Array): Float32Array {
+  const d = DCT_MATRIX;
+  const t = new Float32Array(16 * 64);
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 64; j++) {
+      let sum = 0;
+      for (let k = 0; k < 64; k++) sum = Math.fround(sum + Math.fround(d[i * 64 + k]! * a[k * 64 + j]!));
+      t[i * 64 + j] = sum;
+    }
+  }
+  const b = new Float32Array(16 * 16);
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 16; j++) {
+      let sum = 0;
+      for (let k = 0; k < 64; k++) sum = Math.fround(sum + Math.fround(t[i * 64 + k]! * d[j * 64 + k]!));
+      b[i * 16 + j] = sum;
+    }
+  }
+  return b;
+}
+
+/**
+ * How a rotation or flip acts on the DCT coefficients. Mirroring an axis multiplies the coefficient
+ * of frequency k along it by (-1)^k; our row/column index i holds frequency i+1, so even indices
+ * change sign. A quarter turn or a diagonal flip swaps the axes (transpose).
+ */
+interface Dihedral {
+  transpose: boolean;
+  mirrorRows: boolean;
+  mirrorCols: boolean;
+}
+
+const DIHEDRAL: readonly Dihedral[] = [
+  { transpose: false, mirrorRows: false, mirrorCols: false }, // original
+  { transpose: true, mirrorRows: false, mirrorCols: true }, // rotate 90
+  { transpose: false, mirrorRows: true, mirrorCols: true }, // rotate 180
+  { transpose: true, mirrorRows: true, mirrorCols: false }, // rotate 270
+  { transpose: false, mirrorRows: true, mirrorCols: false }, // flip about the horizontal axis
+  { transpose: false, mirrorRows: false, mirrorCols: true }, // flip about the vertical axis
+  { transpose: true, mirrorRows: false, mirrorCols: false }, // flip about the main diagonal
+  { transpose: true, mirrorRows: true, mirrorCols: true }, // flip about the anti-diagonal
+];
+
+function applyDihedral(a: Float32Array, v: Dihedral): Float32Array {
+  const out = new Float32Array(256);
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 16; j++) {
+      const negate = (v.mirrorRows && (i & 1) === 0) !== (v.mirrorCols && (j & 1) === 0);
+      const value = negate ? -a[i * 16 + j]! : a[i * 16 + j]!;
+      out[v.transpose ? j * 16 + i : i * 16 + j] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * One bit per coefficient above the median (the 128th smallest of 256, as Torben's selection in the
+ * reference returns), written as the reference prints Hash256: sixteen 16-bit words, the last first.
+ */
+function bitsToHex(coefficients: Float32Array): string {
+  const median = Float32Array.from(coefficients).sort()[127]!;
+  let hex = '';
+  for (let word = 15; word >= 0; word--) {
+    let w = 0;
+    for (let bit = 0; bit < 16; bit++) {
+      if (coefficients[word * 16 + bit]! > median) w |= 1 << bit;
+    }
+    hex += w.toString(16).padStart(4, '0');
+  }
+  return hex;
+}

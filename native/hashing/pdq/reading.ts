@@ -1,0 +1,50 @@
+import { LUMA_COEFFICIENTS, pdqFromLuma, type PdqResult } from './pdq.js';
+import type { Pixels } from '../pixels.js';
+
+/**
+ * The C++ reference resizes any image larger than this on either side to exactly this square
+ * (nearest neighbour, aspect ratio not kept) before hashing. Following it is what makes our hashes
+ * conformant: hashing the full-resolution image lands several bits away on ordinary photos.
+ */
+export const PDQ_READ_DIM = 512;
+
+/**
+ * PDQ of an image as the reference reads it. `pixels` may be a reduced copy of an image whose
+ * decoded size is `fullWidth` x `fullHeight` (a JPEG decoded with shrink-on-load): the 512 x 512
+ * samples are taken at the reference's positions in the full image, each read from the reduced
+ * pixel that covers it. Alpha is ignored, as the reference ignores it.
+ */
+export function pdqFromPixels(pixels: Pixels, fullWidth: number, fullHeight: number): PdqResult {
+  const resize = fullWidth > PDQ_READ_DIM || fullHeight > PDQ_READ_DIM;
+  const cols = resize ? PDQ_READ_DIM : fullWidth;
+  const rows = resize ? PDQ_READ_DIM : fullHeight;
+  const xs = samplePositions(cols, fullWidth, pixels.width);
+  const ys = samplePositions(rows, fullHeight, pixels.height);
+  const { data, width, channels } = pixels;
+  const luma = new Float32Array(rows * cols);
+  const [r, g, b] = LUMA_COEFFICIENTS;
+  for (let y = 0; y < rows; y++) {
+    const rowStart = ys[y]! * width;
+    for (let x = 0; x < cols; x++) {
+      const p = (rowStart + xs[x]!) * channels;
+      luma[y * cols + x] = channels >= 3
+        ? Math.fround(Math.fround(Math.fround(r * data[p]!) + Math.fround(g * data[p + 1]!)) + Math.fround(b * data[p + 2]!))
+        : data[p]!;
+    }
+  }
+  return pdqFromLuma(luma, rows, cols);
+}
+
+/**
+ * For each of `count` output samples along an axis of `full` pixels, the index into a copy of
+ * that axis reduced to `reduced` pixels. CImg's nearest-neighbour resize takes full-image pixel
+ * floor(x * full / count) (top-left, not centred, sampling).
+ */
+function samplePositions(count: number, full: number, reduced: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let x = 0; x < count; x++) {
+    const source = Math.floor((x * full) / count);
+    out[x] = reduced === full ? source : Math.min(reduced - 1, Math.floor(((source + 0.5) * reduced) / full));
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import { blockhash, BLOCKHASH_ALGORITHM } from '../hashing/blockhash.js';
+import { PDQ_ALGORITHM, pdqUsableForMatching } from '../hashing/pdq/pdq.js';
+import { pdqFromPixels, PDQ_READ_DIM } from '../hashing/pdq/reading.js';
+import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.js';
+import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
+import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
+
+/** Names and versions of everything that produced an analysis, stored with it. */
+export const IMAGE_ALGORITHMS = {
+  pdq: { ...PDQ_ALGORITHM, reading: `EXIF orientation applied, then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger` },
+  blockhash: BLOCKHASH_ALGORITHM,
+  decoder: DECODER,
+  exif: EXIF_READER,
+  thumbnail: THUMBNAIL,
+} as const;
+
+export interface ImageAnalysis {
+  /** The decoder's format name; null when the bytes could not be decoded. */
+  format: string | null;
+  /** Size as displayed (after EXIF orientation). */
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+  pdq: string | null;
+  pdqQuality: number | null;
+  /** The 8 dihedral PDQ hashes, [0] the image as displayed. */
+  pdqDihedral: string[] | null;
+  /** False for a hash too featureless to match on (quality below 50), or no hash at all. */
+  pdqUsable: boolean;
+  blockhash: string | null;
+  exif: ExifSummary | null;
+  thumbnail: Thumbnail | null;
+  /** The decoder's message when the image could not be decoded; every hash is then null. */
+  decodeError: string | null;
+  algorithms: typeof IMAGE_ALGORITHMS;
+}
+
+/**
+ * Everything the catalogue keeps about a picture, from its bytes, decoding it once. Never throws
+ * for a bad image: a file that does not decode comes back with decodeError set, so that an intake
+ * records it and goes on.
+ */
+export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
+  const exifPending = readExif(bytes);
+  let decoded: DecodedImage;
+  try {
+    decoded = await decodeImage(bytes);
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    return { ...empty(), exif: await exifPending, decodeError: err.message };
+  }
+  // The thumbnail is encoded on sharp's threads while this thread computes the hashes.
+  const thumbnailPending = makeThumbnail(decoded.pixels);
+  const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
+  const block = blockhash(decoded.pixels);
+  const [thumbnail, exif] = await Promise.all([thumbnailPending, exifPending]);
+  return {
+    format: decoded.format,
+    width: decoded.width,
+    height: decoded.height,
+    orientation: decoded.orientation,
+    pdq: pdq.hash,
+    pdqQuality: pdq.quality,
+    pdqDihedral: pdq.dihedral,
+    pdqUsable: pdqUsableForMatching(pdq.quality),
+    blockhash: block,
+    exif,
+    thumbnail,
+    decodeError: null,
+    algorithms: IMAGE_ALGORITHMS,
+  };
+}
+
+function empty(): Omit<ImageAnalysis, 'exif' | 'decodeError'> {
+  return {
+    format: null, width: null, height: null, orientation: null, pdq: null, pdqQuality: null, pdqDihedral: null,
+    pdqUsable: false, blockhash: null, thumbnail: null, algorithms: IMAGE_ALGORITHMS,
+  };
+}

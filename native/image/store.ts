@@ -1,0 +1,58 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Db } from '../catalog/sqlite.js';
+import { DERIVED_DIR } from '../catalog/case.js';
+import type { ImageAnalysis } from './analyse.js';
+
+/** Where a content's thumbnail lives, relative to the case folder (named by the content's SHA-256). */
+export function thumbnailRelPath(sha256: string): string {
+  return `${DERIVED_DIR}/thumbnails/${sha256.slice(0, 2)}/${sha256}.jpg`;
+}
+
+/**
+ * Writes the thumbnail of an analysis into the case folder and returns its relative path, or null
+ * when the analysis has none. Written whole under a temporary name and then renamed, so a crash
+ * never leaves half a thumbnail under the real name; a re-run simply writes it again.
+ */
+export function saveThumbnail(caseDir: string, sha256: string, analysis: ImageAnalysis): string | null {
+  if (!analysis.thumbnail) return null;
+  const rel = thumbnailRelPath(sha256);
+  const file = join(caseDir, rel);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, analysis.thumbnail.jpeg);
+  renameSync(tmp, file);
+  return rel;
+}
+
+/**
+ * The image_data row for a content. Call inside the transaction that writes the content row. A
+ * content that already has a row keeps it: the same bytes give the same analysis.
+ */
+export function insertImageData(db: Db, contentId: number, analysis: ImageAnalysis, thumbnail: string | null): void {
+  db.prepare(
+    `INSERT INTO image_data (content_id, width, height, pdq, pdq_quality, pdq_dihedral, blockhash, exif,
+       orientation, thumbnail, decode_error, algorithms, processed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (content_id) DO NOTHING`,
+  ).run(
+    contentId,
+    analysis.width,
+    analysis.height,
+    analysis.pdq,
+    analysis.pdqQuality,
+    analysis.pdqDihedral ? JSON.stringify(analysis.pdqDihedral) : null,
+    analysis.blockhash,
+    analysis.exif ? JSON.stringify(analysis.exif) : null,
+    analysis.orientation,
+    thumbnail,
+    analysis.decodeError,
+    JSON.stringify(analysis.algorithms),
+    new Date().toISOString(),
+  );
+}
+
+/** Thumbnail file plus row: the whole of storing one analysis for a content. */
+export function storeImageAnalysis(db: Db, caseDir: string, contentId: number, sha256: string, analysis: ImageAnalysis): void {
+  insertImageData(db, contentId, analysis, saveThumbnail(caseDir, sha256, analysis));
+}
