@@ -41,10 +41,10 @@ export interface ItemRow {
 
 const CURRENT_CATEGORY =
   '(SELECT d.category FROM category_decision d WHERE d.content_id = c.id AND d.superseded_by IS NULL AND d.scheme = @scheme ORDER BY d.id DESC LIMIT 1)';
-const HAS_GPS =
-  "(i.exif IS NOT NULL AND (json_extract(i.exif, '$.latitude') IS NOT NULL OR json_extract(i.exif, '$.GPSLatitude') IS NOT NULL))";
+// Written to match the partial indexes of migration 0004 word for word, so SQLite can use them.
+const HAS_GPS = "c.id IN (SELECT g.content_id FROM image_data g WHERE json_extract(g.exif, '$.gps') IS NOT NULL)";
 const HAS_ERROR =
-  '(i.decode_error IS NOT NULL OR EXISTS (SELECT 1 FROM file_instance fe WHERE fe.content_id = c.id AND fe.error IS NOT NULL))';
+  '(c.id IN (SELECT e.content_id FROM image_data e WHERE e.decode_error IS NOT NULL) OR c.id IN (SELECT fe.content_id FROM file_instance fe WHERE fe.error IS NOT NULL))';
 const ANY_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id)';
 const ALERT_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id AND m.known = 0)';
 

@@ -34,6 +34,9 @@ export const review: Migration = {
       -- the review grid sorts and filters a million items by these
       CREATE INDEX content_size ON content(size);
       CREATE INDEX content_type ON content(detected_type);
+      CREATE INDEX image_data_gps ON image_data(content_id) WHERE json_extract(exif, '$.gps') IS NOT NULL;
+      CREATE INDEX image_data_decode_error ON image_data(content_id) WHERE decode_error IS NOT NULL;
+      CREATE INDEX file_instance_error ON file_instance(content_id) WHERE error IS NOT NULL;
 
       CREATE TABLE note (
         id INTEGER PRIMARY KEY,

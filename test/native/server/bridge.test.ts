@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createService, type KestrelService } from '../../../native/api/service.js';
+import { startBridge, type Bridge } from '../../../native/server/bridge.js';
+
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+function raw(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+describe('loopback bridge', () => {
+  let dir: string;
+  let service: KestrelService;
+  let bridge: Bridge;
+  const call = (channel: string, body: string, headers: Record<string, string> = {}) =>
+    raw(bridge.port, `/${bridge.token}/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kestrel-bridge-'));
+    mkdirSync(join(dir, 'static', 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><title>Kestrel test</title>');
+    writeFileSync(join(dir, 'static', 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
+    service = createService({ libraryDir: join(dir, 'library'), caseDir: join(dir, 'no-case-yet') });
+    bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a URL on 127.0.0.1 with a random port and a long token in it', () => {
+    const url = new URL(bridge.url);
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(Number(url.port)).toBe(bridge.port);
+    expect(bridge.token.length).toBeGreaterThanOrEqual(43);
+    expect(url.pathname).toBe(`/${bridge.token}/`);
+  });
+
+  it('serves the page, its assets and the API only with the token', async () => {
+    const page = await raw(bridge.port, `/${bridge.token}/`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Kestrel test');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect((await raw(bridge.port, `/${bridge.token}/assets/app.js`)).status).toBe(200);
+
+    for (const path of ['/', '/index.html', '/assets/app.js', `/${bridge.token.slice(0, -1)}x/`, `/${bridge.token}x/`, `/x${bridge.token}/assets/app.js`]) {
+      const r = await raw(bridge.port, path);
+      expect(r.status, path).toBe(404);
+      expect(r.body).not.toContain('Kestrel test');
+    }
+    const noToken = await raw(bridge.port, '/api/appInfo', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect(noToken.status).toBe(404);
+    const withToken = await call('appInfo', '{}');
+    expect(JSON.parse(withToken.body)).toMatchObject({ ok: true, value: { case: null } });
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    for (const path of ['../secret.txt', '..%2fsecret.txt', '%2e%2e/secret.txt', 'assets/..%2f..%2fsecret.txt']) {
+      const r = await raw(bridge.port, `/${bridge.token}/${path}`);
+      expect(r.status, path).toBe(404);
+      expect(r.body).not.toContain('not for the browser');
+    }
+  });
+
+  it('refuses other Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
+    expect((await raw(bridge.port, `/${bridge.token}/`, { headers: { Host: 'evil.example' } })).status).toBe(421);
+    expect((await raw(bridge.port, `/${bridge.token}/`, { headers: { Host: `localhost:${bridge.port}` } })).status).toBe(421);
+    expect((await call('appInfo', '{}', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port + 1}` })).status).toBe(403);
+    expect((await call('appInfo', '{}', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port}` })).status).toBe(200);
+  });
+
+  it('listens on the loopback interface only', async () => {
+    const others = Object.values(networkInterfaces()).flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    const attempts = [...others, '127.0.0.2'];
+    for (const host of attempts) {
+      const outcome = await new Promise<string>((resolve) => {
+        const s = connect({ host, port: bridge.port });
+        s.once('connect', () => { s.destroy(); resolve('connected'); });
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(outcome, host).not.toBe('connected');
+    }
+  });
+
+  it('validates every argument against the channel schema before the engine sees it', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['openCase', JSON.stringify({ dir: 5 }), /openCase: invalid argument: dir/],
+      ['openCase', JSON.stringify({}), /openCase: invalid argument: dir/],
+      ['openCase', JSON.stringify({ dir: '/x', extra: true }), /invalid argument/],
+      ['queryItems', JSON.stringify({ filter: {}, sort: { key: 'id', dir: 'asc' }, offset: -1, limit: 10 }), /offset/],
+      ['queryItems', JSON.stringify({ filter: { matched: 'maybe' }, sort: { key: 'id', dir: 'asc' }, offset: 0, limit: 10 }), /filter\.matched/],
+      ['categorise', JSON.stringify({ contentIds: [1.5], category: '1' }), /contentIds\.0/],
+      ['categorise', JSON.stringify({ contentIds: [], category: '1' }), /contentIds/],
+      ['createCase', JSON.stringify({ dir: '/tmp/x', caseNumber: ' ', examiner: 'A', scheme: 'vic-us' }), /caseNumber/],
+      ['createCase', JSON.stringify({ dir: '/tmp/x', caseNumber: '1', examiner: 'A', scheme: 'nope' }), /scheme/],
+      ['noSuchCall', '{}', /unknown call "noSuchCall"/],
+      ['appInfo', 'not json', /not JSON/],
+    ];
+    for (const [channel, body, error] of cases) {
+      const r = JSON.parse((await call(channel, body)).body) as { ok: boolean; error?: string };
+      expect(r.ok, `${channel} ${body}`).toBe(false);
+      expect(r.error, `${channel} ${body}`).toMatch(error);
+    }
+  });
+
+  it('reports engine errors as results, and needs POST with JSON', async () => {
+    const r = JSON.parse((await call('queryItems', JSON.stringify({ filter: {}, sort: { key: 'id', dir: 'asc' }, offset: 0, limit: 10 }))).body);
+    expect(r).toEqual({ ok: false, error: 'no case is open' });
+    expect((await raw(bridge.port, `/${bridge.token}/api/appInfo`)).status).toBe(405);
+    expect((await call('appInfo', '{}', { 'Content-Type': 'text/plain' })).status).toBe(415);
+  });
+});
