@@ -7,6 +7,7 @@ import { registerIntake } from './commands/intake.js';
 import { registerServe } from './commands/serve.js';
 import { registerExport } from './commands/export.js';
 import { registerVerify } from './commands/verify.js';
+import { registerHash } from './commands/hash.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerExport(program);
   registerVerify(program);
+  registerHash(program);
   return program;
 }
 
