@@ -51,7 +51,8 @@ interface View {
 function jsonView(): View {
   return {
     progress: (p) => printJsonLine({ progress: p }),
-    finish: (s) => printJsonLine({ summary: s }),
+    // Peak memory of the whole process, reader threads included: the figure memory goals are judged by.
+    finish: (s) => printJsonLine({ summary: { ...s, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) } }),
     stop: () => undefined,
   };
 }
