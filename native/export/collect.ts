@@ -163,7 +163,7 @@ export function collectPackageData(db: Db, info: CaseInfo): PackageData {
       exhibits,
       counts: readCounts(db, exhibits, findings),
       hashLists: readHashListUses(db, findings),
-      methods: readMethods(db, audit, findings),
+      methods: readMethods(db, audit),
       findings,
     };
   })();
@@ -347,7 +347,7 @@ function readHashListUses(db: Db, findings: Finding[]): HashListUse[] {
   return [];
 }
 
-function readMethods(db: Db, audit: AuditEntry[], findings: Finding[]): Method[] {
+function readMethods(db: Db, audit: AuditEntry[]): Method[] {
   const methods: Method[] = [];
   const seen = new Set<string>();
   const add = (m: Method) => {
@@ -363,7 +363,35 @@ function readMethods(db: Db, audit: AuditEntry[], findings: Finding[]): Method[]
       add({ step: 'intake', algorithm: algorithms.map((a) => a.toUpperCase().replace('SHA', 'SHA-')).join(', '), version: `Kestrel ${version}`, parameters: readMode });
     }
   }
-  void db;
-  void findings;
+  if (hasTable(db, 'image_data')) {
+    const rows = db.prepare('SELECT DISTINCT algorithms FROM image_data ORDER BY algorithms').pluck().all() as string[];
+    for (const json of rows) {
+      for (const m of imageMethods(json)) add(m);
+    }
+  }
   return methods;
+}
+
+/** image_data.algorithms is a JSON object of named steps, each with a name and a version or library. */
+function imageMethods(json: string): Method[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return [{ step: 'perceptual hashing', algorithm: json, version: 'unknown', parameters: {} }];
+  }
+  if (parsed === null || typeof parsed !== 'object') return [];
+  return Object.keys(parsed).sort().map((key) => {
+    const v = (parsed as Record<string, unknown>)[key];
+    const fields = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : { value: v };
+    const { name, version, ...rest } = fields;
+    const parameters: Record<string, string> = {};
+    for (const k of Object.keys(rest).sort()) parameters[k] = typeof rest[k] === 'string' ? (rest[k] as string) : JSON.stringify(rest[k]);
+    return {
+      step: 'perceptual hashing' as const,
+      algorithm: typeof name === 'string' ? name : key,
+      version: typeof version === 'string' || typeof version === 'number' ? String(version) : '—',
+      parameters,
+    };
+  });
 }

@@ -86,9 +86,9 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
       if (name !== MANIFEST_FILE && !listed.has(name)) problems.push({ kind: 'added', file: name, detail: 'in the package, not in the manifest' });
     }
   } else if (manifestRaw) {
-    for (const name of files.names) {
-      if (name !== MANIFEST_FILE) problems.push({ kind: 'added', file: name, detail: 'cannot be checked: the manifest is unreadable' });
-    }
+    const unchecked = files.names.filter((n) => n !== MANIFEST_FILE).length;
+    const problem = problems.find((p) => p.file === MANIFEST_FILE);
+    if (problem) problem.detail += `; the package's ${unchecked} other files cannot be checked without it`;
   }
 
   const auditBroken = files.broken.get(AUDIT_FILE);
