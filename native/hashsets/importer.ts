@@ -1,0 +1,119 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
+import { KestrelError, describeError } from '../util/result.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { RunBuilder } from './blocks.js';
+import { detectFormat, openReader, type ListReader } from './readers.js';
+import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo, type ListFormat } from './library.js';
+
+export interface ImportOptions {
+  format?: ListFormat;
+  name?: string;
+  /** The scheme of the list's category codes; VICS lists default to vic-us. */
+  scheme?: SchemeId;
+  /** Marks a list of known files (ignorable, never alerts); NSRL lists are known lists always. */
+  known?: boolean;
+  /** Import the good records of a list that has bad ones, and write a report of the bad ones. */
+  skipInvalid?: boolean;
+}
+
+export interface Reject { at: string; reason: string }
+
+export interface ImportResult {
+  list: HashListInfo;
+  rejects: Reject[];
+}
+
+const REJECT_REPORT_LIMIT = 1_000_000;
+
+/**
+ * Imports one list file as a new version of the named list, in one transaction: a failure or an
+ * interrupted process leaves the library exactly as it was. By default a list with any bad record
+ * imports nothing, and the error names the first bad record's line or record number and the cause.
+ */
+export function importHashList(lib: HashLibrary, file: string, options: ImportOptions = {}): ImportResult {
+  const path = resolve(file);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new KestrelError(`${path}: not a file`, 'E_READ');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof KestrelError) throw err;
+    throw new KestrelError(`${path}: cannot read: ${describeError(err)}`, 'E_READ');
+  }
+  const format = options.format ?? detectFormat(path);
+  if (options.scheme !== undefined && !isSchemeId(options.scheme)) throw new KestrelError(`unknown category scheme ${String(options.scheme)}`);
+  const scheme: SchemeId | null = options.scheme ?? (format === 'vics' ? 'vic-us' : null);
+  const known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
+  const name = options.name?.trim() || basename(path, extname(path));
+  const db = lib.db;
+  const uid = randomUUID();
+  const rejects: Reject[] = [];
+  let reportPath: string | null = null;
+
+  const reader: ListReader = openReader(path, format, { scheme });
+  try {
+    db.transaction(() => {
+      const version = ((db.prepare('SELECT max(version) AS v FROM hash_list WHERE name = ?').get(name) as { v: number | null }).v ?? 0) + 1;
+      const firstEntry = ((db.prepare('SELECT max(id) AS m FROM entry').get() as { m: number | null }).m ?? 0) + 1;
+      const importedAt = new Date().toISOString();
+      const listId = Number(db.prepare(
+        `INSERT INTO hash_list (uid, name, version, format, scheme, known, source_file, file_sha256, file_size, imported_at,
+           records_read, records_imported, records_rejected, first_entry, entry_count, tool_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, 0, 0, ?, 0, ?)`,
+      ).run(uid, name, version, format, scheme, known ? 1 : 0, path, size, importedAt, firstEntry, TOOL_VERSION).lastInsertRowid);
+      const insertEntry = db.prepare(
+        'INSERT INTO entry (id, list_id, record_no, category, media_id, label, size, quality, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const builders = new Map<Algorithm, RunBuilder>();
+      let read = 0;
+      let position = 0;
+      for (const item of reader.items) {
+        read++;
+        if (!item.ok) {
+          if (!options.skipInvalid) {
+            throw new KestrelError(`${path}: ${item.at}: ${item.reason}; nothing was imported (use --skip-invalid to import the valid records)`, 'E_BAD_RECORD');
+          }
+          if (rejects.length < REJECT_REPORT_LIMIT) rejects.push({ at: item.at, reason: item.reason });
+          continue;
+        }
+        const r = item.record;
+        insertEntry.run(firstEntry + position, listId, read, r.category, r.mediaId, r.label, r.size, r.quality,
+          r.details ? JSON.stringify(r.details) : null);
+        for (const h of r.hashes) {
+          let b = builders.get(h.algorithm);
+          if (!b) { b = new RunBuilder(db, listId, h.algorithm); builders.set(h.algorithm, b); }
+          b.add(h.hash, position);
+        }
+        position++;
+      }
+      for (const b of builders.values()) b.flush();
+      const sha256 = reader.finish();
+      const rejected = read - position;
+      if (position === 0) throw new KestrelError(`${path}: no valid records${rejected ? ` (${rejected} rejected, first at ${rejects[0]?.at}: ${rejects[0]?.reason})` : ''}; nothing was imported`, 'E_EMPTY_LIST');
+      if (rejected > 0) reportPath = join(lib.dir, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
+      db.prepare(
+        `UPDATE hash_list SET file_sha256 = ?, format_version = ?, records_read = ?, records_imported = ?, records_rejected = ?,
+           entry_count = ?, reject_report = ? WHERE id = ?`,
+      ).run(sha256, reader.formatVersion, read, position, rejected, position, reportPath, listId);
+    })();
+  } finally {
+    reader.close();
+  }
+  if (reportPath) writeRejectReport(reportPath, path, rejects);
+  const list = listHashLists(lib).find((l) => l.uid === uid);
+  if (!list) throw new Error(`imported list ${uid} not found after commit`);
+  return { list, rejects };
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'list';
+}
+
+function writeRejectReport(reportPath: string, source: string, rejects: readonly Reject[]): void {
+  mkdirSync(join(reportPath, '..'), { recursive: true });
+  const body = [`# rejected records of ${source}`, 'where\treason', ...rejects.map((r) => `${r.at}\t${r.reason.replace(/[\t\n]/g, ' ')}`)].join('\n');
+  writeFileSync(reportPath, `${body}\n`);
+}

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openSqlite, type Db } from '../catalog/sqlite.js';
+import { migrate } from '../catalog/migrate.js';
+import { libraryMigrations } from './migrations/index.js';
+import { KestrelError, describeError } from '../util/result.js';
+import type { SchemeId } from '../catalog/schemes.js';
+
+export const LIBRARY_FILE = 'library.sqlite';
+
+export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'pdq' | 'blockhash';
+export const EXACT_ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
+export const PERCEPTUAL_ALGORITHMS = ['pdq', 'blockhash'] as const;
+export const HASH_LENGTH: Readonly<Record<Algorithm, number>> = { md5: 16, sha1: 20, sha256: 32, pdq: 32, blockhash: 32 };
+
+export type ListFormat = 'vics' | 'icse' | 'nsrl' | 'nsrl-legacy' | 'text' | 'pdq';
+export const LIST_FORMATS: readonly ListFormat[] = ['vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq'];
+
+export interface HashLibrary {
+  dir: string;
+  file: string;
+  db: Db;
+  close(): void;
+}
+
+export interface HashListInfo {
+  id: number;
+  uid: string;
+  name: string;
+  version: number;
+  format: ListFormat;
+  formatVersion: string | null;
+  scheme: SchemeId | null;
+  known: boolean;
+  sourceFile: string;
+  fileSha256: string;
+  fileSize: number;
+  importedAt: string;
+  recordsRead: number;
+  recordsImported: number;
+  recordsRejected: number;
+  rejectReport: string | null;
+  firstEntry: number;
+  entryCount: number;
+  toolVersion: string;
+  /** Hashes held per algorithm. */
+  hashes: Partial<Record<Algorithm, number>>;
+}
+
+/**
+ * Where the library lives: --library DIR, else KESTREL_LIBRARY, else the user's data folder
+ * (XDG_DATA_HOME on Linux, %APPDATA% on Windows), so every case on the workstation shares it.
+ */
+export function libraryDir(explicit?: string): string {
+  if (explicit) return resolve(explicit);
+  const env = process.env['KESTREL_LIBRARY'];
+  if (env) return resolve(env);
+  if (process.platform === 'win32' && process.env['APPDATA']) return join(process.env['APPDATA'], 'Kestrel', 'library');
+  const xdg = process.env['XDG_DATA_HOME'];
+  return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'kestrel', 'library');
+}
+
+export function openLibrary(explicit?: string, options: { readonly?: boolean } = {}): HashLibrary {
+  const dir = libraryDir(explicit);
+  const file = join(dir, LIBRARY_FILE);
+  let db: Db;
+  try {
+    if (!options.readonly) mkdirSync(dir, { recursive: true });
+    db = openSqlite(file, { readonly: options.readonly ?? false, mustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new KestrelError(`${file}: cannot open the hash library: ${describeError(err)}`, 'E_LIBRARY');
+  }
+  try {
+    if (!options.readonly) migrate(db, libraryMigrations, 'hash library', file);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return { dir, file, db, close: () => db.close() };
+}
+
+interface ListRow {
+  id: number; uid: string; name: string; version: number; format: ListFormat; format_version: string | null;
+  scheme: SchemeId | null; known: number; source_file: string; file_sha256: string; file_size: number;
+  imported_at: string; records_read: number; records_imported: number; records_rejected: number;
+  reject_report: string | null; first_entry: number; entry_count: number; tool_version: string;
+}
+
+export function listHashLists(lib: HashLibrary): HashListInfo[] {
+  const rows = lib.db.prepare('SELECT * FROM hash_list ORDER BY name, version').all() as ListRow[];
+  const counts = lib.db.prepare('SELECT list_id, algorithm, sum(count) AS n FROM hash_block GROUP BY list_id, algorithm').all() as
+    { list_id: number; algorithm: Algorithm; n: number }[];
+  return rows.map((r) => {
+    const hashes: Partial<Record<Algorithm, number>> = {};
+    for (const c of counts) if (c.list_id === r.id) hashes[c.algorithm] = c.n;
+    return {
+      id: r.id, uid: r.uid, name: r.name, version: r.version, format: r.format, formatVersion: r.format_version,
+      scheme: r.scheme, known: r.known === 1, sourceFile: r.source_file, fileSha256: r.file_sha256, fileSize: r.file_size,
+      importedAt: r.imported_at, recordsRead: r.records_read, recordsImported: r.records_imported,
+      recordsRejected: r.records_rejected, rejectReport: r.reject_report, firstEntry: r.first_entry,
+      entryCount: r.entry_count, toolVersion: r.tool_version, hashes,
+    };
+  });
+}
+
+/**
+ * Removes list versions by name (every version, or one) or by uid. Cases keep their matches: they
+ * recorded the list's name, version and SHA-256 when they were matched.
+ */
+export function removeHashLists(lib: HashLibrary, which: { name?: string; version?: number; uid?: string }): HashListInfo[] {
+  const all = listHashLists(lib);
+  const doomed = all.filter((l) =>
+    (which.uid !== undefined ? l.uid === which.uid : l.name === which.name) &&
+    (which.version === undefined || l.version === which.version));
+  if (doomed.length === 0) {
+    const what = which.uid ?? `${which.name}${which.version !== undefined ? ` version ${which.version}` : ''}`;
+    throw new KestrelError(`${lib.file}: no hash list ${what} in the library`, 'E_NO_LIST');
+  }
+  const delEntries = lib.db.prepare('DELETE FROM entry WHERE id >= ? AND id < ?');
+  const delList = lib.db.prepare('DELETE FROM hash_list WHERE id = ?');
+  lib.db.transaction(() => {
+    for (const l of doomed) {
+      delEntries.run(l.firstEntry, l.firstEntry + l.entryCount);
+      delList.run(l.id);
+    }
+  })();
+  return doomed;
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../../catalog/migrate.js';
+import { libraryInitial } from './0001_library.js';
+
+/** Hash library migrations, in order. Add new ones at the end; never edit a released one. */
+export const libraryMigrations: readonly Migration[] = [libraryInitial];
