@@ -4,6 +4,7 @@ import { KestrelError, describeError } from '../util/result.js';
 import { registerInit } from './commands/init.js';
 import { registerAudit } from './commands/audit.js';
 import { registerIntake } from './commands/intake.js';
+import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerExport } from './commands/export.js';
 import { registerVerify } from './commands/verify.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerAudit(program);
   registerIntake(program);
+  registerDemo(program);
   registerServe(program);
   registerExport(program);
   registerVerify(program);

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { existsSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { makeSampleData } from '../../demo/sampleEvidence.js';
+import { KestrelError } from '../../util/result.js';
+
+const MARKER = '.kestrel-demo';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the whole job on sample data Kestrel draws itself: intake, hash lists, matching, case package, verification')
+    .argument('[DIR]', 'folder for the demo (made anew on each run)', 'kestrel-demo')
+    .action(async (dirArg: string) => {
+      const dir = resolve(dirArg);
+      prepare(dir);
+      const say = (text: string) => process.stdout.write(`${text}\n`);
+      say(`Kestrel demo in ${dir}`);
+      say('Drawing sample pictures (landscapes of shapes) and their edited copies, with two hash lists to match them against...');
+      const data = await makeSampleData(dir);
+      const c = join(dir, 'case');
+      const library = join(dir, 'library');
+      const pkg = join(dir, 'package');
+      // Each step is the command an examiner would type, run in this process and printed first.
+      const steps: string[][] = [
+        ['init', c, '--case-number', 'DEMO-001', '--examiner', 'Demo Examiner', '--description', 'Demonstration case on drawn sample pictures'],
+        ['intake', c, data.evidence, '--exhibit', 'EX-01', '--description', 'Sample "seized" folder made by kestrel demo'],
+        ['hashset', 'import', data.knownMaterialList, '--library', library, '--name', 'Demo known-material list', '--scheme', 'vic-us'],
+        ['hashset', 'import', data.knownFilesList, '--library', library, '--format', 'nsrl-legacy', '--name', 'Demo NSRL extract'],
+        ['match', c, '--library', library],
+        ['export', c, pkg],
+        ['verify', pkg],
+        ['audit', 'verify', c],
+      ];
+      const { main } = await import('../main.js');
+      for (const step of steps) {
+        say(`\n$ kestrel ${step.map((a) => shellWord(a, dir)).join(' ')}`);
+        const code = await main(step);
+        if (code !== 0) throw new KestrelError(`demo stopped: \`kestrel ${step[0]}\` exited with code ${code}`);
+      }
+      say(`\nDone. Review the case in the browser UI:\n  npx kestrel serve ${shellWord(c, process.cwd())} --library ${shellWord(library, process.cwd())}`);
+      say(`The package for the prosecutor is in ${pkg} (report.html, report.pdf, manifest.json).`);
+    });
+}
+
+/** Refuses to empty a folder that is not an earlier demo's: the demo must never delete someone's files. */
+function prepare(dir: string): void {
+  if (existsSync(dir)) {
+    if (!existsSync(join(dir, MARKER)) && readdirSync(dir).length > 0) {
+      throw new KestrelError(`${dir}: exists and is not a Kestrel demo folder; name another folder`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'made by kestrel demo; emptied by the next run\n');
+}
+
+function shellWord(arg: string, base: string): string {
+  const shown = arg.startsWith('/') && arg.startsWith(base) ? relative(process.cwd(), arg) || '.' : arg;
+  return /^[\w./:=@-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
+}
