@@ -34,11 +34,11 @@ export function registerDemo(program: Command): void {
       ];
       const { main } = await import('../main.js');
       for (const step of steps) {
-        say(`\n$ kestrel ${step.map((a) => shellWord(a, dir)).join(' ')}`);
+        say(`\n$ kestrel ${step.map((a) => shellWord(a)).join(' ')}`);
         const code = await main(step);
         if (code !== 0) throw new KestrelError(`demo stopped: \`kestrel ${step[0]}\` exited with code ${code}`);
       }
-      say(`\nDone. Review the case in the browser UI:\n  npx kestrel serve ${shellWord(c, process.cwd())} --library ${shellWord(library, process.cwd())}`);
+      say(`\nDone. Review the case in the browser UI:\n  npx kestrel serve ${shellWord(c)} --library ${shellWord(library)}`);
       say(`The package for the prosecutor is in ${pkg} (report.html, report.pdf, manifest.json).`);
     });
 }
@@ -55,7 +55,9 @@ function prepare(dir: string): void {
   writeFileSync(join(dir, MARKER), 'made by kestrel demo; emptied by the next run\n');
 }
 
-function shellWord(arg: string, base: string): string {
-  const shown = arg.startsWith('/') && arg.startsWith(base) ? relative(process.cwd(), arg) || '.' : arg;
+/** An argument as the user would type it here: paths below the current folder relative to it. */
+function shellWord(arg: string): string {
+  const rel = relative(process.cwd(), arg);
+  const shown = arg.startsWith('/') && !rel.startsWith('..') ? rel || '.' : arg;
   return /^[\w./:=@-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
 }
