@@ -9,6 +9,8 @@ import { registerServe } from './commands/serve.js';
 import { registerExport } from './commands/export.js';
 import { registerVerify } from './commands/verify.js';
 import { registerHash } from './commands/hash.js';
+import { registerHashset } from './commands/hashset.js';
+import { registerMatch } from './commands/match.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerExport(program);
   registerVerify(program);
   registerHash(program);
+  registerHashset(program);
+  registerMatch(program);
   return program;
 }
 

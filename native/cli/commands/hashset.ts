@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { isSchemeId, type SchemeId } from '../../catalog/schemes.js';
+import { KestrelError } from '../../util/result.js';
+import { LIST_FORMATS, listHashLists, openLibrary, removeHashLists, type HashListInfo, type ListFormat } from '../../hashsets/library.js';
+import { importHashList } from '../../hashsets/importer.js';
+import { printJsonLine } from '../output.js';
+
+const LIBRARY_HELP = 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)';
+
+export function registerHashset(program: Command): void {
+  const hs = program.command('hashset').description('the lab-wide library of known-material and known-file hash lists');
+  hs.command('import')
+    .description('import a hash list as a new version in the library (format detected when not given)')
+    .argument('<FILE>')
+    .option('--format <FORMAT>', `one of ${LIST_FORMATS.join(', ')}`)
+    .option('--name <NAME>', 'list name (default: the file name)')
+    .option('--scheme <SCHEME>', 'category scheme of the list: vic-us, dhs, caid-uk or custom (VICS default vic-us)')
+    .option('--known', 'a list of known files (ignorable, never alerts); NSRL lists always are')
+    .option('--skip-invalid', 'import the valid records of a list with bad ones and write a reject report')
+    .option('--library <DIR>', LIBRARY_HELP)
+    .option('--json', 'print the imported list as JSON')
+    .action((file: string, opts: { format?: string; name?: string; scheme?: string; known?: boolean; skipInvalid?: boolean; library?: string; json?: boolean }) => {
+      if (opts.format !== undefined && !(LIST_FORMATS as readonly string[]).includes(opts.format)) {
+        throw new KestrelError(`--format ${opts.format}: not one of ${LIST_FORMATS.join(', ')}`, 'E_USAGE');
+      }
+      if (opts.scheme !== undefined && !isSchemeId(opts.scheme)) throw new KestrelError(`--scheme ${opts.scheme}: not one of vic-us, dhs, caid-uk, custom`, 'E_USAGE');
+      const lib = openLibrary(opts.library);
+      try {
+        const r = importHashList(lib, file, {
+          ...(opts.format !== undefined ? { format: opts.format as ListFormat } : {}),
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+          ...(opts.scheme !== undefined ? { scheme: opts.scheme as SchemeId } : {}),
+          ...(opts.known ? { known: true } : {}),
+          skipInvalid: opts.skipInvalid ?? false,
+        });
+        if (opts.json) printJsonLine(r.list);
+        else {
+          const l = r.list;
+          process.stdout.write(`imported ${l.name} version ${l.version} (${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}): ` +
+            `${l.recordsImported} of ${l.recordsRead} records, ${l.recordsRejected} rejected; ${describeHashes(l)}\n`);
+          if (l.rejectReport) process.stdout.write(`reject report: ${l.rejectReport}\n`);
+        }
+      } finally {
+        lib.close();
+      }
+    });
+  hs.command('list')
+    .description('the lists in the library with their provenance')
+    .option('--library <DIR>', LIBRARY_HELP)
+    .option('--json', 'one JSON object per list')
+    .action((opts: { library?: string; json?: boolean }) => {
+      const lib = openLibrary(opts.library);
+      try {
+        const lists = listHashLists(lib);
+        if (opts.json) for (const l of lists) printJsonLine(l);
+        else if (lists.length === 0) process.stdout.write(`no hash lists in ${lib.file}\n`);
+        else for (const l of lists) {
+          process.stdout.write(`${l.name} v${l.version}  ${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}  ${l.known ? 'known-file list' : 'alert list'}` +
+            `${l.scheme ? `  scheme ${l.scheme}` : ''}  ${l.recordsImported}/${l.recordsRead} records (${l.recordsRejected} rejected)  ${describeHashes(l)}` +
+            `  imported ${l.importedAt}  sha256 ${l.fileSha256}  uid ${l.uid}\n`);
+        }
+      } finally {
+        lib.close();
+      }
+    });
+  hs.command('remove')
+    .description('remove a list from the library (every version, or --version N); cases keep their matches')
+    .argument('<NAME_OR_UID>')
+    .option('--version <N>', 'only this version', (v) => Number(v))
+    .option('--library <DIR>', LIBRARY_HELP)
+    .option('--json', 'print the removed lists as JSON')
+    .action((which: string, opts: { version?: number; library?: string; json?: boolean }) => {
+      if (opts.version !== undefined && !Number.isInteger(opts.version)) throw new KestrelError('--version must be a whole number', 'E_USAGE');
+      const lib = openLibrary(opts.library);
+      try {
+        const byUid = listHashLists(lib).some((l) => l.uid === which);
+        const removed = removeHashLists(lib, byUid ? { uid: which } : { name: which, ...(opts.version !== undefined ? { version: opts.version } : {}) });
+        if (opts.json) for (const l of removed) printJsonLine(l);
+        else for (const l of removed) process.stdout.write(`removed ${l.name} version ${l.version}\n`);
+      } finally {
+        lib.close();
+      }
+    });
+}
+
+function describeHashes(l: HashListInfo): string {
+  return Object.entries(l.hashes).map(([a, n]) => `${n} ${a}`).join(', ') || 'no hashes';
+}

@@ -1,0 +1,383 @@
+import type { Db } from '../catalog/sqlite.js';
+import type { OpenCase } from '../catalog/case.js';
+import { appendAudit } from '../audit/log.js';
+import { KestrelError } from '../util/result.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { lookupExact, loadPerceptual } from '../hashsets/blocks.js';
+import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo } from '../hashsets/library.js';
+import { searchHamming } from './perceptualSearch.js';
+import { MAX_RADIUS } from './mih.js';
+
+export const DEFAULT_PDQ_THRESHOLD = 31;
+/** bmvbhash (16x16) of a re-encoded or resized copy stays within a few bits; unrelated pictures are near 128. */
+export const DEFAULT_BLOCKHASH_THRESHOLD = 10;
+/** PDQ hashes below this quality come from flat or tiny pictures and match too much to be evidence. */
+export const PDQ_MIN_QUALITY = 50;
+const ALGORITHM_VERSIONS = { pdq: 'PDQ 256-bit, dihedral-aware', blockhash: 'blockhash bmvbhash bits=16' };
+
+export interface MatchOptions {
+  pdqThreshold?: number;
+  blockhashThreshold?: number;
+  threads?: number;
+  examiner?: string;
+}
+
+export interface MatchSummary {
+  lists: number;
+  listsMatched: number;
+  listsUpToDate: number;
+  contentsChecked: number;
+  newMatches: number;
+  matches: number;
+  exactMatches: number;
+  perceptualMatches: number;
+  knownMatches: number;
+  alertMatches: number;
+  matchedContents: number;
+  pdqSkippedLowQuality: number;
+  nearDuplicateGroups: number;
+  nearDuplicateMembers: number;
+  pdqThreshold: number;
+  blockhashThreshold: number;
+  seconds: number;
+}
+
+interface UseRow { id: number; list_uid: string; pdq_threshold: number; blockhash_threshold: number; content_watermark: number }
+
+interface NewMatch {
+  contentId: number; list: HashListInfo; entryId: number; entryHash: string; algorithm: Algorithm;
+  distance: number; threshold: number; dihedral: number | null;
+}
+
+interface Job { list: HashListInfo; exactFrom: number; perceptualFrom: number; use: UseRow | undefined }
+
+function checkThreshold(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_RADIUS) {
+    throw new KestrelError(`${name} must be a whole number from 0 to ${MAX_RADIUS} (got ${value})`, 'E_USAGE');
+  }
+}
+
+/**
+ * Matches a case against every list in the library. For each list version the case records what was
+ * matched, with which thresholds and up to which content; a later run matches only new lists, and old
+ * lists only against new content (all content again, for the perceptual hashes, when a threshold
+ * changed). Results, list provenance and near-duplicate groups land in one transaction with their
+ * audit entries.
+ */
+export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOptions = {}): Promise<MatchSummary> {
+  const started = performance.now();
+  const pdqThreshold = options.pdqThreshold ?? DEFAULT_PDQ_THRESHOLD;
+  const blockhashThreshold = options.blockhashThreshold ?? DEFAULT_BLOCKHASH_THRESHOLD;
+  checkThreshold('--pdq-threshold', pdqThreshold);
+  checkThreshold('--blockhash-threshold', blockhashThreshold);
+  const db = c.db;
+  const actor = options.examiner ?? 'kestrel';
+  const lists = listHashLists(lib);
+  const uses = new Map((db.prepare('SELECT * FROM hashlist_use').all() as UseRow[]).map((u) => [u.list_uid, u]));
+  const maxContent = (db.prepare('SELECT coalesce(max(id), 0) AS m FROM content').get() as { m: number }).m;
+
+  const jobs: Job[] = [];
+  for (const list of lists) {
+    const use = uses.get(list.uid);
+    const thresholdsChanged = use !== undefined && (use.pdq_threshold !== pdqThreshold || use.blockhash_threshold !== blockhashThreshold);
+    const exactFrom = use ? use.content_watermark : 0;
+    const perceptualFrom = use && !thresholdsChanged ? use.content_watermark : 0;
+    if (exactFrom >= maxContent && perceptualFrom >= maxContent) continue;
+    jobs.push({ list, exactFrom, perceptualFrom, use });
+  }
+
+  const found: NewMatch[] = [];
+  // Lists needing the same content range are searched together: one pass over the case hashes.
+  const byExact = groupBy(jobs, (j) => j.exactFrom);
+  for (const [from, group] of byExact) found.push(...exactMatches(db, lib, group.map((j) => j.list), from));
+  const byPerceptual = groupBy(jobs, (j) => j.perceptualFrom);
+  for (const [from, group] of byPerceptual) {
+    const ls = group.map((j) => j.list);
+    found.push(...await perceptualMatches(db, lib, ls, from, 'pdq', pdqThreshold, options.threads));
+    found.push(...await perceptualMatches(db, lib, ls, from, 'blockhash', blockhashThreshold, options.threads));
+  }
+  const skips = lowQuality(db);
+  const groups = await nearDuplicates(db, pdqThreshold, maxContent, options.threads);
+
+  const entryStmt = lib.db.prepare('SELECT record_no, category, media_id, label FROM entry WHERE id = ?');
+  const now = new Date().toISOString();
+  let newMatches = 0;
+  db.transaction(() => {
+    const insertUse = db.prepare(
+      `INSERT INTO hashlist_use (list_uid, list_name, list_version, list_format, list_format_version, list_sha256, known, scheme,
+         pdq_threshold, blockhash_threshold, content_watermark, first_matched_at, matched_at, tool_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const updateUse = db.prepare(
+      'UPDATE hashlist_use SET pdq_threshold = ?, blockhash_threshold = ?, content_watermark = ?, matched_at = ?, tool_version = ? WHERE id = ?');
+    const dropPerceptual = db.prepare("DELETE FROM hash_match WHERE use_id = ? AND algorithm IN ('pdq', 'blockhash')");
+    const insertMatch = db.prepare(
+      `INSERT OR IGNORE INTO hash_match (content_id, use_id, entry_id, entry_record, entry_hash, entry_media_id, entry_label, algorithm,
+         distance, threshold, dihedral, category, scheme, known, matched_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const useIds = new Map<string, number>();
+    for (const job of jobs) {
+      const l = job.list;
+      let useId: number;
+      if (job.use) {
+        useId = job.use.id;
+        if (job.perceptualFrom === 0 && job.use.content_watermark > 0) dropPerceptual.run(useId);
+        updateUse.run(pdqThreshold, blockhashThreshold, maxContent, now, TOOL_VERSION, useId);
+      } else {
+        useId = Number(insertUse.run(l.uid, l.name, l.version, l.format, l.formatVersion, l.fileSha256, l.known ? 1 : 0, l.scheme,
+          pdqThreshold, blockhashThreshold, maxContent, now, now, TOOL_VERSION).lastInsertRowid);
+      }
+      useIds.set(l.uid, useId);
+    }
+    const perList = new Map<string, Record<string, number>>();
+    for (const m of found) {
+      const e = entryStmt.get(m.entryId) as { record_no: number; category: string | null; media_id: string | null; label: string | null } | undefined;
+      if (!e) throw new Error(`library entry ${m.entryId} of ${m.list.name} missing`);
+      const r = insertMatch.run(m.contentId, useIds.get(m.list.uid)!, m.entryId, e.record_no, m.entryHash, e.media_id, e.label, m.algorithm,
+        m.distance, m.threshold, m.dihedral, e.category, e.category === null ? null : m.list.scheme, m.list.known ? 1 : 0, now);
+      if (r.changes > 0) {
+        newMatches++;
+        const counts = perList.get(m.list.uid) ?? {};
+        counts[m.algorithm] = (counts[m.algorithm] ?? 0) + 1;
+        perList.set(m.list.uid, counts);
+      }
+    }
+    for (const job of jobs) {
+      const l = job.list;
+      appendAudit(db, 'match.list', {
+        list: { uid: l.uid, name: l.name, version: l.version, format: l.format, formatVersion: l.formatVersion, sha256: l.fileSha256, known: l.known, scheme: l.scheme },
+        exactFromContent: job.exactFrom, perceptualFromContent: job.perceptualFrom, toContent: maxContent,
+        algorithms: { md5: 'exact', sha1: 'exact', sha256: 'exact', ...ALGORITHM_VERSIONS },
+        thresholds: { pdq: pdqThreshold, blockhash: blockhashThreshold, pdqMinQuality: PDQ_MIN_QUALITY },
+        newMatches: perList.get(l.uid) ?? {},
+      }, actor);
+    }
+    const insertSkip = db.prepare('INSERT OR IGNORE INTO perceptual_skip (content_id, algorithm, reason, quality, recorded_at) VALUES (?, ?, ?, ?, ?)');
+    let newSkips = 0;
+    for (const s of skips) {
+      newSkips += insertSkip.run(s.contentId, 'pdq', `PDQ quality ${s.quality} is below ${PDQ_MIN_QUALITY}; not matched perceptually`, s.quality, now).changes;
+    }
+    if (newSkips > 0) appendAudit(db, 'match.pdq-skip', { contents: newSkips, minQuality: PDQ_MIN_QUALITY }, actor);
+    if (groups) {
+      db.prepare('DELETE FROM near_duplicate_member').run();
+      db.prepare('DELETE FROM near_duplicate_group').run();
+      const insertGroup = db.prepare("INSERT INTO near_duplicate_group (algorithm, threshold, created_at) VALUES ('pdq', ?, ?)");
+      const insertMember = db.prepare('INSERT INTO near_duplicate_member (content_id, group_id, nearest_distance) VALUES (?, ?, ?)');
+      for (const g of groups) {
+        const gid = Number(insertGroup.run(pdqThreshold, now).lastInsertRowid);
+        for (const [contentId, d] of g) insertMember.run(contentId, gid, d);
+      }
+      db.prepare(`INSERT INTO near_duplicate_state (id, threshold, content_watermark, updated_at) VALUES (1, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET threshold = excluded.threshold, content_watermark = excluded.content_watermark, updated_at = excluded.updated_at`)
+        .run(pdqThreshold, maxContent, now);
+      appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, groups: groups.length, members: groups.reduce((s, g) => s + g.size, 0) }, actor);
+    }
+  })();
+
+  const totals = db.prepare(
+    `SELECT count(*) AS matches,
+            sum(algorithm IN ('md5', 'sha1', 'sha256')) AS exact,
+            sum(algorithm IN ('pdq', 'blockhash')) AS perceptual,
+            sum(known) AS known,
+            count(DISTINCT content_id) AS contents
+     FROM hash_match`).get() as { matches: number; exact: number | null; perceptual: number | null; known: number | null; contents: number };
+  const nd = db.prepare('SELECT (SELECT count(*) FROM near_duplicate_group) AS g, (SELECT count(*) FROM near_duplicate_member) AS m').get() as { g: number; m: number };
+  const skipped = (db.prepare("SELECT count(*) AS n FROM perceptual_skip WHERE algorithm = 'pdq'").get() as { n: number }).n;
+  const summary: MatchSummary = {
+    lists: lists.length,
+    listsMatched: jobs.length,
+    listsUpToDate: lists.length - jobs.length,
+    contentsChecked: maxContent,
+    newMatches,
+    matches: totals.matches,
+    exactMatches: totals.exact ?? 0,
+    perceptualMatches: totals.perceptual ?? 0,
+    knownMatches: totals.known ?? 0,
+    alertMatches: totals.matches - (totals.known ?? 0),
+    matchedContents: totals.contents,
+    pdqSkippedLowQuality: skipped,
+    nearDuplicateGroups: nd.g,
+    nearDuplicateMembers: nd.m,
+    pdqThreshold,
+    blockhashThreshold,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+  db.transaction(() => appendAudit(db, 'match.run', { ...summary, seconds: undefined, toolVersion: TOOL_VERSION }, actor))();
+  return summary;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => number): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const g = m.get(k);
+    if (g) g.push(it); else m.set(k, [it]);
+  }
+  return m;
+}
+
+const CONTENT_BY_HASH = {
+  md5: 'SELECT id, md5 AS h FROM content WHERE id > ? ORDER BY md5',
+  sha1: 'SELECT id, sha1 AS h FROM content WHERE id > ? ORDER BY sha1',
+  sha256: 'SELECT id, sha256 AS h FROM content WHERE id > ? ORDER BY sha256',
+} as const;
+
+function exactMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], from: number): NewMatch[] {
+  const out: NewMatch[] = [];
+  const byId = new Map(lists.map((l) => [l.id, l]));
+  const ids = new Set(byId.keys());
+  for (const algorithm of ['md5', 'sha1', 'sha256'] as const) {
+    const rows = db.prepare(CONTENT_BY_HASH[algorithm]).all(from) as { id: number; h: string }[];
+    const queries: Buffer[] = [];
+    const owners: number[][] = [];
+    for (const r of rows) {
+      const hex = r.h.toLowerCase();
+      const last = queries.length - 1;
+      if (last >= 0 && queries[last]!.toString('hex') === hex) { owners[last]!.push(r.id); continue; }
+      queries.push(Buffer.from(hex, 'hex'));
+      owners.push([r.id]);
+    }
+    for (const hit of lookupExact(lib.db, algorithm, queries, ids)) {
+      const list = byId.get(hit.listId)!;
+      for (const contentId of owners[hit.query]!) {
+        out.push({ contentId, list, entryId: list.firstEntry + hit.position, entryHash: queries[hit.query]!.toString('hex'),
+          algorithm, distance: 0, threshold: 0, dihedral: null });
+      }
+    }
+  }
+  return out;
+}
+
+interface Queries { hashes: Uint8Array; content: Uint32Array; variant: Uint8Array; count: number }
+
+/** The case's perceptual hashes from content `from` on; PDQ with its 8 dihedral variants, low quality left out. */
+function caseQueries(db: Db, algorithm: 'pdq' | 'blockhash', from: number, dihedral: boolean): Queries {
+  const rows = (algorithm === 'pdq'
+    ? db.prepare('SELECT content_id, pdq AS h, pdq_quality AS q, pdq_dihedral AS d FROM image_data WHERE pdq IS NOT NULL AND content_id > ? ORDER BY content_id').all(from)
+    : db.prepare('SELECT content_id, blockhash AS h, NULL AS q, NULL AS d FROM image_data WHERE blockhash IS NOT NULL AND content_id > ? ORDER BY content_id').all(from)) as
+    { content_id: number; h: string; q: number | null; d: string | null }[];
+  const hexes: string[] = [];
+  const content: number[] = [];
+  const variant: number[] = [];
+  for (const r of rows) {
+    if (algorithm === 'pdq' && (r.q ?? 0) < PDQ_MIN_QUALITY) continue;
+    const variants = dihedral && r.d ? parseDihedral(r.d, r.content_id) : [r.h];
+    variants.forEach((h, i) => { hexes.push(h); content.push(r.content_id); variant.push(i); });
+  }
+  const hashes = new Uint8Array(new SharedArrayBuffer(Math.max(1, hexes.length) * 32)).subarray(0, hexes.length * 32);
+  hexes.forEach((h, i) => hashes.set(Buffer.from(h, 'hex'), i * 32));
+  return { hashes, content: Uint32Array.from(content), variant: Uint8Array.from(variant), count: hexes.length };
+}
+
+function parseDihedral(json: string, contentId: number): string[] {
+  const v = JSON.parse(json) as unknown;
+  if (!Array.isArray(v) || v.length !== 8 || !v.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
+    throw new KestrelError(`content ${contentId}: image_data.pdq_dihedral is not 8 hex PDQ hashes`, 'E_CATALOGUE');
+  }
+  return v as string[];
+}
+
+async function perceptualMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], from: number,
+  algorithm: 'pdq' | 'blockhash', threshold: number, threads: number | undefined): Promise<NewMatch[]> {
+  const withHashes = lists.filter((l) => (l.hashes[algorithm] ?? 0) > 0);
+  if (withHashes.length === 0) return [];
+  const q = caseQueries(db, algorithm, from, algorithm === 'pdq');
+  if (q.count === 0) return [];
+  const set = loadPerceptual(lib.db, algorithm, withHashes.map((l) => l.id));
+  const pairs = await searchHamming(set.hashes, q.hashes, threshold, threads === undefined ? {} : { threads });
+  const byId = new Map(withHashes.map((l) => [l.id, l]));
+  // One match per (content, entry): the closest dihedral variant.
+  const best = new Map<string, NewMatch>();
+  for (let i = 0; i < pairs.count; i++) {
+    const qi = pairs.query[i]!;
+    const li = pairs.list[i]!;
+    const list = byId.get(set.listId[li]!)!;
+    const entryId = list.firstEntry + set.position[li]!;
+    const contentId = q.content[qi]!;
+    const key = `${contentId}:${entryId}`;
+    const d = pairs.distance[i]!;
+    const prev = best.get(key);
+    if (prev && prev.distance <= d) continue;
+    best.set(key, {
+      contentId, list, entryId, entryHash: Buffer.from(set.hashes.subarray(li * 32, li * 32 + 32)).toString('hex'),
+      algorithm, distance: d, threshold, dihedral: algorithm === 'pdq' ? q.variant[qi]! : null,
+    });
+  }
+  return [...best.values()];
+}
+
+function lowQuality(db: Db): { contentId: number; quality: number }[] {
+  return (db.prepare('SELECT content_id, pdq_quality FROM image_data WHERE pdq IS NOT NULL AND coalesce(pdq_quality, 0) < ?').all(PDQ_MIN_QUALITY) as
+    { content_id: number; pdq_quality: number | null }[]).map((r) => ({ contentId: r.content_id, quality: r.pdq_quality ?? 0 }));
+}
+
+/**
+ * Groups the case's pictures whose PDQ hashes (any dihedral variant against the other's original)
+ * are within the threshold, transitively, so a series is categorised once. Rebuilt only when content
+ * was added or the threshold changed; returns null when nothing changed.
+ */
+async function nearDuplicates(db: Db, threshold: number, maxContent: number, threads: number | undefined): Promise<Map<number, number>[] | null> {
+  const state = db.prepare('SELECT threshold, content_watermark FROM near_duplicate_state WHERE id = 1').get() as
+    { threshold: number; content_watermark: number } | undefined;
+  if (state && state.threshold === threshold && state.content_watermark >= maxContent) return null;
+  const originals = caseQueries(db, 'pdq', 0, false);
+  const variants = caseQueries(db, 'pdq', 0, true);
+  const groups: Map<number, number>[] = [];
+  if (originals.count === 0) return groups;
+  const pairs = await searchHamming(originals.hashes, variants.hashes, threshold, threads === undefined ? {} : { threads });
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const nearest = new Map<number, number>();
+  for (let i = 0; i < pairs.count; i++) {
+    const a = variants.content[pairs.query[i]!]!;
+    const b = originals.content[pairs.list[i]!]!;
+    if (a === b) continue;
+    const d = pairs.distance[i]!;
+    nearest.set(a, Math.min(nearest.get(a) ?? d, d));
+    nearest.set(b, Math.min(nearest.get(b) ?? d, d));
+    const ra = find(a);
+    const rb = find(b);
+    if (!parent.has(ra)) parent.set(ra, ra);
+    if (!parent.has(rb)) parent.set(rb, rb);
+    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+  }
+  const byRoot = new Map<number, Map<number, number>>();
+  for (const [contentId, d] of [...nearest.entries()].sort((x, y) => x[0] - y[0])) {
+    const root = find(contentId);
+    let g = byRoot.get(root);
+    if (!g) { g = new Map(); byRoot.set(root, g); groups.push(g); }
+    g.set(contentId, d);
+  }
+  return groups;
+}
+
+export interface MatchLine {
+  path: string;
+  sha256: string;
+  list: string;
+  algorithm: Algorithm;
+  distance: number;
+  threshold: number;
+  category: string | null;
+  scheme: string | null;
+  known: boolean;
+}
+
+/** Every (file instance, match) of the case, for --json and exports. */
+export function* matchLines(db: Db): Generator<MatchLine> {
+  const stmt = db.prepare(
+    `SELECT f.path_text AS path, c.sha256, u.list_name AS list, m.algorithm, m.distance, m.threshold, m.category, m.scheme, m.known
+     FROM hash_match m
+     JOIN content c ON c.id = m.content_id
+     JOIN hashlist_use u ON u.id = m.use_id
+     JOIN file_instance f ON f.content_id = m.content_id
+     ORDER BY f.path_text, u.list_name, m.algorithm, m.entry_id`);
+  for (const r of stmt.iterate() as Iterable<Omit<MatchLine, 'known'> & { known: number }>) {
+    yield { path: r.path, sha256: r.sha256, list: r.list, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
+      category: r.category, scheme: r.scheme, known: r.known === 1 };
+  }
+}
