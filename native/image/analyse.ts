@@ -71,6 +71,14 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
   };
 }
 
+/**
+ * The record for a picture that was not decoded at all (too large to hold, say), so that it is
+ * catalogued as tried rather than left looking unprocessed.
+ */
+export function notAnalysed(reason: string): ImageAnalysis {
+  return { ...empty(), exif: null, decodeError: reason };
+}
+
 function empty(): Omit<ImageAnalysis, 'exif' | 'decodeError'> {
   return {
     format: null, width: null, height: null, orientation: null, pdq: null, pdqQuality: null, pdqDihedral: null,

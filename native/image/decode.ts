@@ -32,6 +32,7 @@ export const DECODER = { name: 'sharp', version: sharp.versions.sharp, libvips: 
  * failOn 'warning') rather than yielding hashes of a half-grey picture.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+  const warnings: string[] = [];
   try {
     const meta = await sharp(bytes).metadata();
     if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
@@ -41,6 +42,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height;
     if (!width || !height) throw new DecodeError('image has no dimensions');
     let pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true });
+    pipeline.on('warning', (w: string) => warnings.push(w));
     const reduced = reducedSize(width, height);
     if (reduced) {
       // Asking for a reduction lets sharp decode a JPEG at 1/2, 1/4 or 1/8 scale (shrink-on-load);
@@ -57,8 +59,21 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     };
   } catch (err) {
     if (err instanceof DecodeError) throw err;
-    throw new DecodeError(oneLine(err instanceof Error ? err.message : String(err)));
+    throw new DecodeError(decoderMessage(err instanceof Error ? err.message : String(err), warnings));
   }
+}
+
+/**
+ * sharp reports damaged pixel data as a generic "warning treated as error", with the decoder's
+ * own words on the next line, or (when several pictures are decoded at once) delivered as a
+ * warning event instead. Either way the examiner gets the decoder's words.
+ */
+function decoderMessage(message: string, warnings: readonly string[]): string {
+  const lines = [...message.split('\n'), ...warnings].map((l) => l.trim()).filter((l) => l.length > 0);
+  const generic = /^Warning treated as error/i;
+  const specific = lines.filter((l) => !generic.test(l));
+  if (specific.length > 0) return [...new Set(specific)].join('; ');
+  return 'damaged image data: the decoder gave a warning and no further detail';
 }
 
 /** The shorter side of the reduced copy of a large image; a multiple of 16 (see reducedSize). */
@@ -80,8 +95,4 @@ function reducedSize(width: number, height: number): { width: number; height: nu
     width: Math.max(16, Math.round((width * scale) / 16) * 16),
     height: Math.max(16, Math.round((height * scale) / 16) * 16),
   };
-}
-
-function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, '; ').trim();
 }

@@ -4,6 +4,8 @@ import { displayPath } from '../util/pathBytes.js';
 import { extensionOf } from './sniff.js';
 import { nsToIso } from './times.js';
 import type { WalkEntry } from './walk.js';
+import { insertImageData } from '../image/store.js';
+import type { ImageAnalysis } from '../image/analyse.js';
 
 /** Statements the intake writes with, prepared once per run. All SQL of the intake lives here. */
 export class CatalogWriter {
@@ -76,6 +78,7 @@ export class CatalogWriter {
     if (r.ok) {
       this.insertContent.run(r.sha256, r.sha1, r.md5, r.size, r.mime);
       const contentId = this.contentId.get(r.sha256) as number;
+      if (r.image) this.recordImage(contentId, r.pathText, r.image, r.thumbnail);
       const warning = r.changedDuringIntake ? 'file changed while it was read; the digests are of the bytes read' : null;
       this.markRead.run(contentId, r.typeMismatch ? 1 : 0, warning, warning ? 'ECHANGED' : null, r.instanceId);
       if (warning) {
@@ -86,6 +89,14 @@ export class CatalogWriter {
       appendAudit(this.db, 'intake.error', {
         exhibit: this.exhibitId, run: this.runId, path: r.pathText, code: r.code, message: r.message,
       });
+    }
+  }
+
+  /** A picture's analysis (call inside the transaction that writes its content row). */
+  recordImage(contentId: number, pathText: string, image: ImageAnalysis, thumbnail: string | null): void {
+    insertImageData(this.db, contentId, image, thumbnail);
+    if (image.decodeError) {
+      appendAudit(this.db, 'intake.image-error', { exhibit: this.exhibitId, run: this.runId, path: pathText, message: image.decodeError });
     }
   }
 
@@ -100,5 +111,7 @@ export type ReadOutcome =
   | {
       ok: true; instanceId: number; pathText: string; md5: string; sha1: string; sha256: string; size: number;
       mime: string; typeMismatch: boolean; changedDuringIntake: boolean;
+      /** A picture's analysis and its thumbnail's path in the case folder (already written). */
+      image: ImageAnalysis | null; thumbnail: string | null;
     }
   | { ok: false; instanceId: number; pathText: string; code: string; message: string };

@@ -8,6 +8,9 @@ import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
 import { ReaderPool } from './readerPool.js';
 import { extensionMismatch } from './sniff.js';
 import { walkSource, type WalkEntry } from './walk.js';
+import { IMAGE_ALGORITHMS } from '../image/analyse.js';
+import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
+import { saveThumbnail } from '../image/store.js';
 
 export interface IntakeOptions {
   exhibit: string;
@@ -46,6 +49,9 @@ export interface IntakeSummary {
   errors: number;
   typeMismatches: number;
   uniqueContent: number;
+  /** Pictures of this exhibit with perceptual data, and how many of those failed to decode. */
+  imagesAnalysed: number;
+  imageDecodeErrors: number;
   filesReadThisRun: number;
   bytesReadThisRun: number;
   durationMs: number;
@@ -81,6 +87,7 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
     const sourceIsFolder = statSync(source).isDirectory();
     const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
+    await analyseMissingImages(c, exhibitId, locate, writer, opts);
     return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress);
   } catch (err) {
     if (opts.signal?.aborted) {
@@ -141,6 +148,7 @@ function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId
       resumed: earlier > 0,
       interruptedRuns: interrupted,
       algorithms: [...ALGORITHMS],
+      imageAlgorithms: IMAGE_ALGORITHMS,
       readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted',
       toolVersion: TOOL_VERSION,
     }, opts.examiner);
@@ -216,6 +224,7 @@ async function readPending(
                 ok: true, instanceId: row.id, pathText: row.path_text, md5: res.md5, sha1: res.sha1, sha256: res.sha256,
                 size: res.size, mime: res.mime, typeMismatch: extensionMismatch(row.extension ?? '', res),
                 changedDuringIntake: res.changedDuringIntake,
+                image: res.image, thumbnail: res.image ? saveThumbnail(c.dir, res.sha256, res.image) : null,
               });
             } else {
               errors += 1;
@@ -236,6 +245,51 @@ async function readPending(
     await pool.close();
   }
   return { files: filesDone, bytes: bytesDone };
+}
+
+/**
+ * Pictures of this exhibit catalogued without perceptual data (by an earlier version of Kestrel,
+ * before image analysis existed) are read once more and analysed, so that re-running the intake
+ * completes them. A file whose bytes no longer give the catalogued SHA-256 is left as it is and
+ * logged: its analysis would not be of the catalogued content.
+ */
+async function analyseMissingImages(
+  c: OpenCase,
+  exhibitId: number,
+  locate: (rel: Buffer) => Buffer,
+  writer: CatalogWriter,
+  opts: IntakeOptions,
+): Promise<void> {
+  const missing = c.db.prepare(`
+    SELECT c.id AS contentId, c.sha256, f.id AS instanceId, f.path, f.path_text, f.size, f.mtime
+    FROM content c
+    JOIN file_instance f ON f.id = (
+      SELECT min(id) FROM file_instance WHERE content_id = c.id AND exhibit_id = ? AND read_state = 'done')
+    WHERE c.detected_type IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM image_data i WHERE i.content_id = c.id)
+    ORDER BY c.id`).all(exhibitId, JSON.stringify(ANALYSABLE_IMAGE_TYPES)) as Array<{
+    contentId: number; sha256: string; instanceId: number; path: Buffer; path_text: string; size: number | null; mtime: string | null;
+  }>;
+  if (missing.length === 0) return;
+  const pool = new ReaderPool(opts.workers);
+  try {
+    await Promise.all(missing.map(async (m) => {
+      const res = await pool.read({ id: m.instanceId, path: new Uint8Array(locate(m.path)), listedSize: m.size ?? 0, listedMtime: m.mtime ?? '' });
+      opts.signal?.throwIfAborted();
+      c.db.transaction(() => {
+        if (res.ok && res.sha256 === m.sha256 && res.image) {
+          writer.recordImage(m.contentId, m.path_text, res.image, saveThumbnail(c.dir, m.sha256, res.image));
+        } else {
+          appendAudit(c.db, 'intake.image-skipped', {
+            exhibit: opts.exhibit, path: m.path_text,
+            message: res.ok ? 'content differs from the catalogued SHA-256; not analysed' : res.message,
+          }, opts.examiner);
+        }
+      })();
+    }));
+  } finally {
+    await pool.close();
+  }
 }
 
 function finishRun(
@@ -263,6 +317,9 @@ function finishRun(
       entries: number; files: number; directories: number; symlinks: number; bytes: number; errors: number;
       typeMismatches: number; uniqueContent: number;
     };
+    const images = c.db.prepare(`
+      SELECT count(*) AS analysed, coalesce(sum(decode_error IS NOT NULL), 0) AS failed FROM image_data
+      WHERE content_id IN (SELECT content_id FROM file_instance WHERE exhibit_id = ?)`).get(exhibitId) as { analysed: number; failed: number };
     const durationMs = Date.now() - started;
     const seconds = Math.max(durationMs, 1) / 1000;
     const summary: IntakeSummary = {
@@ -279,6 +336,8 @@ function finishRun(
       errors: counts.errors,
       typeMismatches: counts.typeMismatches,
       uniqueContent: counts.uniqueContent,
+      imagesAnalysed: images.analysed,
+      imageDecodeErrors: images.failed,
       filesReadThisRun: read.files,
       bytesReadThisRun: read.bytes,
       durationMs,

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { sniff, SNIFF_BYTES } from './sniff.js';
 import { nsToIso } from './times.js';
 import type { ReadRequest, ReadResponse } from './readRequest.js';
+import { analyseImage, notAnalysed, type ImageAnalysis } from '../image/analyse.js';
+import { isAnalysableImage, mayBeImage, MAX_IMAGE_BYTES } from '../image/formats.js';
 
 const CHUNK = 1 << 21;
 const buffer = Buffer.allocUnsafe(CHUNK);
@@ -39,10 +41,15 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
     const sha256 = createHash('sha256');
     let head: Buffer | null = null;
     let size = 0;
+    // A picture's bytes are kept from this read for its analysis, so it is read once.
+    let kept: Buffer[] | null = null;
     for (;;) {
       const n = readSync(fd, buffer, 0, CHUNK, null);
       if (n === 0) break;
       const chunk = buffer.subarray(0, n);
+      if (size === 0 && before.isFile() && mayBeImage(chunk)) kept = [];
+      if (kept && size + n > MAX_IMAGE_BYTES) kept = null;
+      kept?.push(Buffer.from(chunk));
       if (head === null || head.length < SNIFF_BYTES) {
         head = head === null ? Buffer.from(chunk.subarray(0, SNIFF_BYTES)) : Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
       }
@@ -53,6 +60,12 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
     }
     const after = fstatSync(fd, { bigint: true });
     const type = await sniff(head ?? Buffer.alloc(0), size);
+    let image: ImageAnalysis | null = null;
+    if (isAnalysableImage(type.mime)) {
+      image = kept
+        ? await analyseImage(Buffer.concat(kept))
+        : notAnalysed(size > MAX_IMAGE_BYTES ? `not analysed: larger than ${MAX_IMAGE_BYTES} bytes` : 'not analysed: no picture signature the decoder knows');
+    }
     return {
       id: req.id,
       ok: true,
@@ -67,6 +80,7 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
         nsToIso(before.mtimeNs) !== req.listedMtime ||
         after.mtimeNs !== before.mtimeNs ||
         after.size !== before.size,
+      image,
     };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

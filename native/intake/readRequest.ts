@@ -1,3 +1,5 @@
+import type { ImageAnalysis } from '../image/analyse.js';
+
 /** What the intake asks a reader worker to do, and what it answers. Shared by both sides. */
 export interface ReadRequest {
   id: number;
@@ -20,5 +22,7 @@ export type ReadResponse =
       ext: string | null;
       /** Set when the file's size or mtime differed from the listing: evidence changing during intake. */
       changedDuringIntake: boolean;
+      /** For a picture (by its magic bytes), its analysis from the same read; null for other files. */
+      image: ImageAnalysis | null;
     }
   | { id: number; ok: false; code: string; message: string };
