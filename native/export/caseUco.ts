@@ -127,6 +127,7 @@ export function buildCaseUco(data: PackageData): unknown {
   }
   for (const key of [...matchGroups.keys()].sort()) {
     const { m, findings } = matchGroups.get(key)!;
+    const use = data.hashLists.find((l) => l.name === m.list && l.version === m.listVersion);
     const aid = id('matching', key);
     actions.push(aid);
     const annotations: string[] = [];
@@ -150,8 +151,8 @@ export function buildCaseUco(data: PackageData): unknown {
       'uco-core:name': 'matching',
       'uco-core:description': `Match against ${m.list}${m.listVersion ? ` version ${m.listVersion}` : ''} by ${m.algorithm}, threshold ${m.threshold}`,
       ...(times.length ? { 'uco-action:startTime': dateTime(times[0]!), 'uco-action:endTime': dateTime(times[times.length - 1]!) } : {}),
-      'uco-action:performer': ref(person(data.info.examiner)),
-      'uco-action:instrument': ref(tool(TOOL_VERSION)),
+      'uco-action:performer': ref(person(use?.matchedBy ?? data.info.examiner)),
+      'uco-action:instrument': ref(tool(use?.toolVersion ?? TOOL_VERSION)),
       'uco-action:object': findings.flatMap(filesOf),
       'uco-action:result': annotations.map(ref),
       'uco-core:hasFacet': argumentFacets(aid, {
@@ -254,7 +255,7 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
 function matchStatement(m: MatchData): string {
   const cat = m.category !== null && m.scheme ? `; the list gives category ${m.category} in scheme ${m.scheme}` : '';
   const variant = m.variant ? `, variant ${m.variant}` : '';
-  return `Matched entry ${m.entry} of ${m.list}${m.listVersion ? ` version ${m.listVersion}` : ''} by ${m.algorithm} at distance ${m.distance} (threshold ${m.threshold}${variant})${cat}`;
+  return `Matched entry ${m.entry} (${m.algorithm} ${m.entryHash}) of ${m.list}${m.listVersion ? ` version ${m.listVersion}` : ''} by ${m.algorithm} at distance ${m.distance} (threshold ${m.threshold}${variant})${cat}`;
 }
 
 function methodParameters(methods: Method[]): Record<string, string> {

@@ -58,19 +58,29 @@ export interface CategoryCount {
   findings: number;
 }
 
+/** A version of a hash list the case was matched against (as recorded in the case, not the library). */
 export interface HashListUse {
   name: string;
-  version: string | null;
-  format: string | null;
-  entries: number | null;
-  sourceSha256: string | null;
-  importedAt: string | null;
+  version: string;
+  format: string;
+  /** SHA-256 of the list file as imported. */
+  sha256: string;
+  /** A known-file list (NSRL): its matches mark files to ignore. */
+  known: boolean;
+  scheme: string | null;
+  pdqThreshold: number;
+  blockhashThreshold: number;
+  firstMatchedAt: string;
+  matchedAt: string;
+  toolVersion: string;
   matchedContents: number;
+  /** Who ran the last match against it, from the audit log. */
+  matchedBy: string;
 }
 
 /** One method applied to the evidence, as the report and the CASE/UCO provenance state it. */
 export interface Method {
-  step: 'intake' | 'perceptual hashing' | 'matching' | 'categorisation';
+  step: 'intake' | 'image analysis' | 'matching' | 'categorisation';
   algorithm: string;
   version: string;
   parameters: Record<string, string>;
@@ -119,7 +129,9 @@ export interface Instance {
 export interface MatchData {
   list: string;
   listVersion: string | null;
+  /** The list's entry: its MediaID, label or record number. */
   entry: string;
+  entryHash: string;
   algorithm: string;
   distance: number;
   threshold: number;
@@ -162,7 +174,7 @@ export function collectPackageData(db: Db, info: CaseInfo): PackageData {
       audit,
       exhibits,
       counts: readCounts(db, exhibits, findings),
-      hashLists: readHashListUses(db, findings),
+      hashLists: readHashListUses(db, audit),
       methods: readMethods(db, audit),
       findings,
     };
@@ -306,8 +318,43 @@ function readDecisions(db: Db): Map<number, DecisionData> {
   return out;
 }
 
+/**
+ * The tool's matches against known-material lists. Matches on known-file lists (NSRL) mark files to
+ * ignore, never findings, so they are left out.
+ */
 function readMatches(db: Db): Map<number, MatchData[]> {
-  return new Map();
+  const out = new Map<number, MatchData[]>();
+  if (!hasTable(db, 'hash_match')) return out;
+  const rows = db.prepare(
+    `SELECT m.content_id, u.list_name, u.list_version, m.entry_hash, m.entry_media_id, m.entry_label, m.entry_record,
+            m.algorithm, m.distance, m.threshold, m.dihedral, m.scheme, m.category, m.matched_at
+       FROM hash_match m JOIN hashlist_use u ON u.id = m.use_id
+      WHERE m.known = 0
+      ORDER BY m.content_id, u.list_name, u.list_version, m.algorithm, m.entry_record, m.id`,
+  ).all() as {
+    content_id: number; list_name: string; list_version: number; entry_hash: string; entry_media_id: string | null; entry_label: string | null;
+    entry_record: number; algorithm: string; distance: number; threshold: number; dihedral: number | null; scheme: string | null;
+    category: string | null; matched_at: string;
+  }[];
+  for (const r of rows) {
+    const entry = r.entry_media_id !== null ? `MediaID ${r.entry_media_id}` : r.entry_label !== null ? r.entry_label : `record ${r.entry_record}`;
+    const list = out.get(r.content_id) ?? [];
+    list.push({
+      list: r.list_name,
+      listVersion: String(r.list_version),
+      entry,
+      entryHash: r.entry_hash,
+      algorithm: r.algorithm,
+      distance: r.distance,
+      threshold: r.threshold,
+      variant: r.dihedral === null ? null : `dihedral ${r.dihedral}`,
+      scheme: r.scheme !== null && isSchemeId(r.scheme) ? r.scheme : null,
+      category: r.category,
+      matchedAt: r.matched_at,
+    });
+    out.set(r.content_id, list);
+  }
+  return out;
 }
 
 function readCounts(db: Db, exhibits: ExhibitData[], findings: Finding[]): Counts {
@@ -343,8 +390,37 @@ function compareCategoryCounts(a: CategoryCount, b: CategoryCount): number {
   return a.scheme.localeCompare(b.scheme) || (a.code ?? '').localeCompare(b.code ?? '', 'en', { numeric: true });
 }
 
-function readHashListUses(db: Db, findings: Finding[]): HashListUse[] {
-  return [];
+function readHashListUses(db: Db, audit: AuditEntry[]): HashListUse[] {
+  if (!hasTable(db, 'hashlist_use')) return [];
+  const rows = db.prepare(
+    `SELECT u.list_name, u.list_version, u.list_format, u.list_format_version, u.list_sha256, u.known, u.scheme,
+            u.pdq_threshold, u.blockhash_threshold, u.first_matched_at, u.matched_at, u.tool_version,
+            (SELECT count(DISTINCT m.content_id) FROM hash_match m WHERE m.use_id = u.id) AS matched
+       FROM hashlist_use u ORDER BY u.list_name, u.list_version, u.list_uid`,
+  ).all() as {
+    list_name: string; list_version: number; list_format: string; list_format_version: string | null; list_sha256: string; known: number;
+    scheme: string | null; pdq_threshold: number; blockhash_threshold: number; first_matched_at: string; matched_at: string; tool_version: string; matched: number;
+  }[];
+  const matchedBy = new Map<string, string>();
+  for (const e of audit) {
+    const list = e.action === 'match.list' ? (e.details['list'] as { name?: unknown; version?: unknown } | undefined) : undefined;
+    if (list) matchedBy.set(`${String(list.name)}\u0000${String(list.version)}`, e.actor);
+  }
+  return rows.map((r) => ({
+    matchedBy: matchedBy.get(`${r.list_name}\u0000${r.list_version}`) ?? 'kestrel',
+    name: r.list_name,
+    version: String(r.list_version),
+    format: r.list_format_version ? `${r.list_format} ${r.list_format_version}` : r.list_format,
+    sha256: r.list_sha256,
+    known: r.known === 1,
+    scheme: r.scheme,
+    pdqThreshold: r.pdq_threshold,
+    blockhashThreshold: r.blockhash_threshold,
+    firstMatchedAt: r.first_matched_at,
+    matchedAt: r.matched_at,
+    toolVersion: r.tool_version,
+    matchedContents: r.matched,
+  }));
 }
 
 function readMethods(db: Db, audit: AuditEntry[]): Method[] {
@@ -363,6 +439,21 @@ function readMethods(db: Db, audit: AuditEntry[]): Method[] {
       add({ step: 'intake', algorithm: algorithms.map((a) => a.toUpperCase().replace('SHA', 'SHA-')).join(', '), version: `Kestrel ${version}`, parameters: readMode });
     }
   }
+  for (const e of audit) {
+    if (e.action !== 'match.list') continue;
+    const algorithms = e.details['algorithms'];
+    const thresholds = e.details['thresholds'];
+    if (!algorithms || typeof algorithms !== 'object' || !thresholds || typeof thresholds !== 'object') continue;
+    const a = algorithms as Record<string, unknown>;
+    const t = thresholds as Record<string, unknown>;
+    const exact = Object.keys(a).filter((k) => a[k] === 'exact').map((k) => k.toUpperCase().replace('SHA', 'SHA-'));
+    if (exact.length) add({ step: 'matching', algorithm: `${exact.join(', ')}: exact`, version: 'equal digests', parameters: {} });
+    for (const k of Object.keys(a).filter((x) => a[x] !== 'exact').sort()) {
+      const parameters: Record<string, string> = { 'largest Hamming distance that matches': String(t[k] ?? 'not recorded') };
+      if (k === 'pdq' && t['pdqMinQuality'] !== undefined) parameters['lowest PDQ quality matched'] = String(t['pdqMinQuality']);
+      add({ step: 'matching', algorithm: k, version: String(a[k]), parameters });
+    }
+  }
   if (hasTable(db, 'image_data')) {
     const rows = db.prepare('SELECT DISTINCT algorithms FROM image_data ORDER BY algorithms').pluck().all() as string[];
     for (const json of rows) {
@@ -378,20 +469,31 @@ function imageMethods(json: string): Method[] {
   try {
     parsed = JSON.parse(json);
   } catch {
-    return [{ step: 'perceptual hashing', algorithm: json, version: 'unknown', parameters: {} }];
+    return [{ step: 'image analysis', algorithm: json, version: 'unknown', parameters: {} }];
   }
   if (parsed === null || typeof parsed !== 'object') return [];
   return Object.keys(parsed).sort().map((key) => {
     const v = (parsed as Record<string, unknown>)[key];
     const fields = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : { value: v };
     const { name, version, ...rest } = fields;
-    const parameters: Record<string, string> = {};
-    for (const k of Object.keys(rest).sort()) parameters[k] = typeof rest[k] === 'string' ? (rest[k] as string) : JSON.stringify(rest[k]);
+    // A step pinned to a library release (blockhash-core@0.1.0) has that as its version.
+    const versioned = typeof version === 'string' || typeof version === 'number';
+    if (!versioned && typeof rest['library'] === 'string') {
+      const library = rest['library'];
+      delete rest['library'];
+      return { step: 'image analysis' as const, algorithm: typeof name === 'string' ? name : key, version: library, parameters: stringParams(rest) };
+    }
     return {
-      step: 'perceptual hashing' as const,
+      step: 'image analysis' as const,
       algorithm: typeof name === 'string' ? name : key,
-      version: typeof version === 'string' || typeof version === 'number' ? String(version) : '—',
-      parameters,
+      version: versioned ? String(version) : 'not versioned',
+      parameters: stringParams(rest),
     };
   });
+}
+
+function stringParams(fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(fields).sort()) out[k] = typeof fields[k] === 'string' ? (fields[k] as string) : JSON.stringify(fields[k]);
+  return out;
 }

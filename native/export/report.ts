@@ -80,9 +80,14 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
     blocks: data.hashLists.length
       ? [{
           kind: 'table',
-          headers: ['List', 'Version', 'Format', 'Entries', 'Imported', 'Source SHA-256', 'Contents matched'],
+          headers: ['List', 'Version', 'Format', 'Kind', 'List file SHA-256', 'Thresholds', 'Matched', 'Contents matched'],
           rows: data.hashLists.map((l) => [
-            l.name, l.version ?? '—', l.format ?? '—', l.entries === null ? '—' : String(l.entries), l.importedAt ?? '—', l.sourceSha256 ?? '—', String(l.matchedContents),
+            l.name, l.version, l.format,
+            l.known ? 'known files (matches are ignorable, never findings)' : `known material${l.scheme ? `, categories in ${l.scheme}` : ''}`,
+            l.sha256,
+            `PDQ <= ${l.pdqThreshold}, blockhash <= ${l.blockhashThreshold}`,
+            `${l.firstMatchedAt}${l.matchedAt !== l.firstMatchedAt ? ` – ${l.matchedAt}` : ''}, Kestrel ${l.toolVersion}`,
+            String(l.matchedContents),
           ]),
         }]
       : [{ kind: 'text', text: 'No hash list was matched against in this case.' }],

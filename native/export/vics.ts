@@ -3,9 +3,9 @@ import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 
 /**
  * Project VIC VICS 2.0, Cases form: one Case whose Media are the findings (one per unique content)
- * and whose MediaFiles are every place that content was found. VICS Category is the VIC US number;
- * since a finding may carry another scheme's category, every Media also names its scheme and code
- * (CategoryScheme, CategoryCode) so that a number is never read in the wrong scheme.
+ * and whose MediaFiles are every place that content was found. Since a finding's category may be
+ * of another scheme than VIC US, every Media also names its scheme and code (CategoryScheme,
+ * CategoryCode) so that a number is never read in the wrong scheme.
  * PDQ, blockhash and SHA-256 travel in AlternativeHashes, as VICS 2.0 carries hashes it has no field for.
  */
 export const VICS_CONTEXT = 'http://github.com/ICMEC/ProjectVic/DataModels/2.0.xml/CUSTOM/$metadata#Cases';
@@ -40,7 +40,7 @@ function media(f: Finding, mediaId: number): Record<string, unknown> {
   const cat = f.category;
   return {
     MediaID: mediaId,
-    Category: cat && cat.scheme === 'vic-us' && /^\d+$/.test(cat.code) ? Number(cat.code) : null,
+    Category: vicsCategory(cat),
     CategoryScheme: cat?.scheme ?? null,
     CategoryCode: cat?.code ?? null,
     IsPrecategorized: cat?.source === 'hash list',
@@ -64,6 +64,17 @@ function media(f: Finding, mediaId: number): Record<string, unknown> {
       FileSize: inst.size,
     })),
   };
+}
+
+/**
+ * VIC US and DHS categories are numbers in VICS (DHS CAT-2 is written 2, as DHS lists do); CAID
+ * and custom codes are written as they are. CategoryScheme always says which scheme the value is in.
+ */
+function vicsCategory(cat: Finding['category']): number | string | null {
+  if (!cat) return null;
+  if (cat.scheme === 'vic-us' && /^\d+$/.test(cat.code)) return Number(cat.code);
+  if (cat.scheme === 'dhs' && /^CAT-\d+$/.test(cat.code)) return Number(cat.code.slice(4));
+  return cat.code;
 }
 
 function baseName(pathText: string): string {

@@ -84,6 +84,7 @@ describe('CASE/UCO export', () => {
     const methods = hashes.map((h) => (typeof h['uco-types:hashMethod'] === 'string' ? h['uco-types:hashMethod'] : h['uco-types:hashMethod']!['@value']));
     expect(methods).toEqual(expect.arrayContaining(['MD5', 'SHA1', 'SHA256']));
     for (const m of methods.filter((x) => ['MD5', 'SHA1', 'SHA256'].includes(x))) expect(vocabulary.hashNameVocab).toContain(m);
+    expect(methods).toEqual(expect.arrayContaining(['PDQ', 'blockhash']));
     const sha256Hash = hashes.find((h) => JSON.stringify(h).includes('SHA256'))!;
     expect((sha256Hash['uco-types:hashValue'] as { '@value': string })['@value']).toBe(sha);
   });

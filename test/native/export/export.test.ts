@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
+import { queryCase } from '../../helpers/catalogue.js';
 import { CASE_NUMBER, EXAMINER, FORMULA_NAME, SECOND_EXAMINER, exportPackage, filesIn, makeTestCase, type TestCase } from './fixture.js';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -66,6 +67,13 @@ describe('kestrel export', () => {
     expect(orig['CategoryScheme']).toBe('vic-us');
     expect(orig['IsPrecategorized']).toBe(false);
     expect(orig['MD5']).toMatch(/^[0-9A-F]{32}$/);
+    const [image] = queryCase<{ pdq: string; blockhash: string; pdq_quality: number }>(
+      tc.caseDir, 'SELECT i.pdq, i.blockhash, i.pdq_quality FROM image_data i JOIN content c ON c.id = i.content_id WHERE c.sha256 = ?', tc.orig,
+    );
+    const alt = orig['AlternativeHashes'] as { HashName: string; HashValue: string }[];
+    expect(image!.pdq).toMatch(/^[0-9a-f]{64}$/);
+    expect(alt).toEqual(expect.arrayContaining([{ HashName: 'PDQ', HashValue: image!.pdq }, { HashName: 'Blockhash', HashValue: image!.blockhash }]));
+    expect(orig['PDQQuality']).toBe(image!.pdq_quality);
     const ship = bySha.get(tc.categorised['4']![0]!)!;
     expect(ship['Category']).toBe(4);
     const files = c.Media.flatMap((m) => m['MediaFiles'] as { FilePath: string; SourceID: string; Written: string | null }[]);
@@ -92,7 +100,7 @@ describe('kestrel export', () => {
     for (const expected of [
       CASE_NUMBER, EXAMINER, SECOND_EXAMINER, 'EX-01', 'USB stick, seal 0042', 'Findings (unique contents): 4',
       'Project VIC (US) category 1: Child abuse material (2)', 'Comparison images', 'Hash lists used',
-      'Methods', 'MD5, SHA-1, SHA-256', `Kestrel ${version()}`, pkg.packageHash, tc.orig,
+      'Methods', 'MD5, SHA-1, SHA-256', 'Algorithm: pdq', 'Algorithm: blockhash Version: blockhash-core@', 'Step: image analysis', `Kestrel ${version()}`, pkg.packageHash, tc.orig,
       'no image', '\\u{41f}',
     ]) {
       expect(flat, expected).toContain(expected);
