@@ -23,7 +23,7 @@ type ScreenId = (typeof SCREENS)[number]['id'];
 export function App({ bridge }: { bridge: KestrelBridge }) {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [screen, setScreen] = useState<ScreenId>('case');
+  const [screen, setScreen] = useState<ScreenId | null>(null);
   const [status, setStatus] = useState<{ message: string; kind: 'info' | 'error' } | null>(null);
 
   const report = useCallback((message: string, kind: 'info' | 'error' = 'info') => setStatus({ message, kind }), []);
@@ -56,7 +56,8 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
 
   if (!session || !info) return <div className="loading">Starting Kestrel…</div>;
   const hasCase = info.case !== null;
-  const current: ScreenId = hasCase ? screen : 'case';
+  // A case already open at start goes straight to review; without one, only the case screen makes sense.
+  const current: ScreenId = hasCase ? screen ?? 'catalogue' : 'case';
 
   return (
     <SessionContext.Provider value={session}>

@@ -10,7 +10,7 @@ export type {
   AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseSummary, CategoriseResult, CategoryDef, DecisionInfo,
   ExhibitInfo, Facets, FileErrorRow, FileInstanceInfo, GroupDetail, GroupSummary, HashListInfo, ImportResult,
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
-  MatchEvidence, MatchRunResult, NoteInfo, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
+  MatchEvidence, MatchSummary, NoteInfo, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
   Wellbeing,
 } from '../../native/api/types.js';
 

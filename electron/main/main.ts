@@ -1,9 +1,9 @@
 import { app, BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { homedir } from 'node:os';
 import { APP_ORIGIN } from '../api/index.js';
 import { createService } from '../../native/api/service.js';
+import { libraryDir } from '../../native/hashsets/library.js';
 import { registerApiIpc } from './api.ipc.js';
 import { lockDownContents, lockDownSession } from './lockdown.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
@@ -20,9 +20,9 @@ lockDownContents();
 function parseArgs(argv: readonly string[]): { caseDir?: string; libraryDir: string } {
   const args = argv.slice(app.isPackaged ? 1 : 2);
   const libraryAt = args.indexOf('--library');
-  const libraryDir = libraryAt >= 0 && args[libraryAt + 1] ? resolve(args[libraryAt + 1]!) : join(homedir(), '.kestrel', 'library');
+  const library = libraryDir(libraryAt >= 0 ? args[libraryAt + 1] : undefined);
   const caseDir = args.find((a, i) => !a.startsWith('-') && (libraryAt < 0 || i !== libraryAt + 1));
-  return caseDir ? { caseDir: resolve(caseDir), libraryDir } : { libraryDir };
+  return caseDir ? { caseDir: resolve(caseDir), libraryDir: library } : { libraryDir: library };
 }
 
 function createWindow(): void {

@@ -70,7 +70,14 @@ export const requestSchemas = {
   listGroups: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   getGroup: z.strictObject({ groupId: id }),
   listHashLists: none,
-  importHashList: z.strictObject({ file: dir, format: z.string().min(1).max(40).optional(), name: z.string().max(200).optional() }),
+  importHashList: z.strictObject({
+    file: dir,
+    format: z.enum(['vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq']).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    scheme: schemeId.optional(),
+    /** A list of known files (ignorable, never alerts); NSRL lists always are. */
+    known: z.boolean().optional(),
+  }),
   runMatch: none,
   listAudit: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
 } satisfies Record<Channel, z.ZodType>;

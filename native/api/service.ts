@@ -3,14 +3,17 @@ import { join, resolve, sep } from 'node:path';
 import type { Channel } from './channels.js';
 import type { ParsedRequest } from './schemas.js';
 import type {
-  AppInfo, CaseSummary, ExhibitInfo, IntakeProgress, ItemDetail, Responses, Settings, Wellbeing,
+  AppInfo, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, Responses, Settings, Wellbeing,
 } from './types.js';
 import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/case.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/log.js';
 import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
 import { caseScheme, categorise, currentCategory, decisionHistory, undoDecisions } from '../review/decisions.js';
-import { countItems, queryItems } from '../review/items.js';
+import { countItems, itemRows, queryItems } from '../review/items.js';
+import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
+import { importHashList } from '../hashsets/importer.js';
+import { matchCase } from '../matching/matcher.js';
 import { displayPath } from '../util/pathBytes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -63,6 +66,14 @@ export function createService(options: ServiceOptions): KestrelService {
     return open;
   };
   const actor = (): string => examiner ?? requireCase().info.examiner;
+  const withLibrary = <T>(use: (lib: HashLibrary) => T): T => {
+    const lib = openLibrary(options.libraryDir);
+    try {
+      return use(lib);
+    } finally {
+      lib.close();
+    }
+  };
   const runningJob = (): Job | undefined => [...jobs.values()].find((j) => j.progress.state === 'running');
 
   const switchCase = (next: OpenCase): CaseSummary => {
@@ -179,7 +190,9 @@ export function createService(options: ServiceOptions): KestrelService {
       return {
         fileTypes: c.db.prepare('SELECT detected_type AS type, count(*) AS count FROM content GROUP BY detected_type ORDER BY count DESC').all() as { type: string; count: number }[],
         exhibits: c.db.prepare('SELECT id, label FROM exhibit ORDER BY label').all() as { id: number; label: string }[],
-        hashLists: [],
+        hashLists: (c.db.prepare('SELECT id, list_name, list_version, known FROM hashlist_use ORDER BY list_name, list_version').all() as
+          { id: number; list_name: string; list_version: number; known: number }[])
+          .map((u) => ({ id: u.id, name: u.list_name, version: u.list_version, known: u.known === 1 })),
         tags: (c.db.prepare('SELECT DISTINCT tag FROM tag ORDER BY tag').all() as { tag: string }[]).map((r) => r.tag),
       };
     },
@@ -207,11 +220,42 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     addTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'add', actor()),
     removeTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'remove', actor()),
-    listGroups: () => { requireCase(); return { total: 0, groups: [] }; },
-    getGroup: ({ groupId }) => { requireCase(); throw new KestrelError(`group ${groupId}: no such group`, 'E_NO_GROUP'); },
-    listHashLists: () => [],
-    importHashList: ({ file }) => { throw new KestrelError(`${file}: hash-list import is not in this build`, 'E_UNAVAILABLE'); },
-    runMatch: () => { throw new KestrelError('matching is not in this build', 'E_UNAVAILABLE'); },
+    listGroups: ({ offset, limit }) => {
+      const c = requireCase();
+      const total = count(c, 'SELECT count(*) AS n FROM near_duplicate_group');
+      const ids = c.db.prepare('SELECT id FROM near_duplicate_group ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as { id: number }[];
+      return { total, groups: ids.map((g) => groupSummary(c, g.id)) };
+    },
+    getGroup: ({ groupId }) => {
+      const c = requireCase();
+      const summary = groupSummary(c, groupId);
+      const members = c.db.prepare('SELECT content_id, nearest_distance FROM near_duplicate_member WHERE group_id = ? ORDER BY nearest_distance, content_id')
+        .all(groupId) as { content_id: number; nearest_distance: number }[];
+      const distance = new Map(members.map((m) => [m.content_id, m.nearest_distance]));
+      const detail: GroupDetail = {
+        ...summary,
+        members: itemRows(c.db, members.map((m) => m.content_id)).map((r) => ({ ...r, distance: distance.get(r.id) ?? 0 })),
+      };
+      return detail;
+    },
+    listHashLists: () => withLibrary(listHashLists),
+    importHashList: ({ file, format, name, scheme, known }) => withLibrary((lib) => {
+      const r = importHashList(lib, file, {
+        ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}),
+        ...(scheme !== undefined ? { scheme } : {}), ...(known !== undefined ? { known } : {}),
+      });
+      return { list: r.list, rejected: r.rejects.length };
+    }),
+    runMatch: async () => {
+      const c = requireCase();
+      if (runningJob()) throw new KestrelError('an intake is running; match when it has finished', 'E_BUSY');
+      const lib = openLibrary(options.libraryDir);
+      try {
+        return await matchCase(c, lib, { examiner: actor() });
+      } finally {
+        lib.close();
+      }
+    },
     listAudit: ({ offset, limit }) => {
       const entries: AuditEntry[] = readAudit(requireCase().db);
       return { total: entries.length, entries: entries.slice(offset, offset + limit), verdict: verifyChain(entries) };
@@ -279,7 +323,7 @@ function summary(c: OpenCase): CaseSummary {
       contents: count(c, 'SELECT count(*) AS n FROM content'),
       files: count(c, "SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file'"),
       exhibits: count(c, 'SELECT count(*) AS n FROM exhibit'),
-      matched: 0,
+      matched: count(c, 'SELECT count(DISTINCT content_id) AS n FROM hash_match'),
       categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL'),
       errors: count(c, 'SELECT count(*) AS n FROM file_instance WHERE error IS NOT NULL'),
     },
@@ -372,11 +416,39 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
       id: f.id, exhibitLabel: f.label, path: displayPath(f.path), size: f.size, mtime: f.mtime, ctime: f.ctime, atime: f.atime,
       birthtime: f.birthtime, extension: f.extension, typeMismatch: f.type_mismatch === 1, error: f.error,
     })),
-    matches: [],
+    matches: matchEvidence(c, contentId),
     decisions: decisionHistory(c.db, contentId),
     category: currentCategory(c.db, contentId),
     notes: notes.map((n) => ({ id: n.id, text: n.text, examiner: n.examiner, createdAt: n.created_at })),
     tags: tags.map((t) => t.tag),
-    groupId: null,
+    groupId: (c.db.prepare('SELECT group_id FROM near_duplicate_member WHERE content_id = ?').get(contentId) as { group_id: number } | undefined)?.group_id ?? null,
   };
+}
+
+function matchEvidence(c: OpenCase, contentId: number): MatchEvidence[] {
+  const rows = c.db.prepare(
+    `SELECT u.list_name, u.list_version, u.list_sha256, m.entry_record, m.entry_hash, m.entry_media_id, m.entry_label,
+       m.algorithm, m.distance, m.threshold, m.dihedral, m.category, m.scheme, m.known, m.matched_at
+     FROM hash_match m JOIN hashlist_use u ON u.id = m.use_id WHERE m.content_id = ? ORDER BY m.known, m.distance, u.list_name`,
+  ).all(contentId) as {
+    list_name: string; list_version: number; list_sha256: string; entry_record: number; entry_hash: string; entry_media_id: string | null;
+    entry_label: string | null; algorithm: string; distance: number; threshold: number; dihedral: number | null; category: string | null;
+    scheme: string | null; known: number; matched_at: string;
+  }[];
+  return rows.map((r) => ({
+    list: r.list_name, listVersion: r.list_version, listSha256: r.list_sha256, entryRecord: r.entry_record, entryHash: r.entry_hash,
+    entryMediaId: r.entry_media_id, entryLabel: r.entry_label, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
+    dihedral: r.dihedral, category: r.category, scheme: r.scheme, known: r.known === 1, matchedAt: r.matched_at,
+  }));
+}
+
+function groupSummary(c: OpenCase, groupId: number): GroupSummary {
+  const g = c.db.prepare(
+    `SELECT g.id, g.algorithm, g.threshold, count(m.content_id) AS size, max(m.nearest_distance) AS max_distance,
+       sum(EXISTS (SELECT 1 FROM category_decision d WHERE d.content_id = m.content_id AND d.superseded_by IS NULL AND d.scheme = @scheme)) AS categorised
+     FROM near_duplicate_group g JOIN near_duplicate_member m ON m.group_id = g.id WHERE g.id = @id GROUP BY g.id`,
+  ).get({ id: groupId, scheme: caseScheme(c.db) }) as
+    { id: number; algorithm: string; threshold: number; size: number; max_distance: number; categorised: number } | undefined;
+  if (!g) throw new KestrelError(`near-duplicate group ${groupId}: no such group in this case`, 'E_NO_GROUP');
+  return { id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance };
 }

@@ -3,8 +3,10 @@ import type { Request, ItemFilter, ItemSort, Wellbeing } from './schemas.js';
 import type { CategoryDef, SchemeId } from '../catalog/schemes.js';
 import type { AuditEntry, AuditVerdict } from '../audit/log.js';
 import type { Result } from '../util/result.js';
+import type { HashListInfo } from '../hashsets/library.js';
+import type { MatchSummary } from '../matching/matcher.js';
 
-export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result };
+export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary };
 
 export interface CaseSummary {
   dir: string;
@@ -83,7 +85,8 @@ export interface IntakeProgress {
 export interface Facets {
   fileTypes: { type: string; count: number }[];
   exhibits: { id: number; label: string }[];
-  hashLists: { id: number; name: string }[];
+  /** The list versions this case was matched against (hashlist_use), for the hash-list filter. */
+  hashLists: { id: number; name: string; version: number; known: boolean }[];
   tags: string[];
 }
 
@@ -125,15 +128,22 @@ export interface FileInstanceInfo {
 
 export interface MatchEvidence {
   list: string;
-  listVersion: string | null;
-  entry: string;
+  listVersion: number;
+  listSha256: string;
+  /** The record number of the entry in the list file, and its hash as listed. */
+  entryRecord: number;
+  entryHash: string;
+  entryMediaId: string | null;
+  entryLabel: string | null;
   algorithm: string;
   distance: number;
   threshold: number;
-  variant: string | null;
+  /** For perceptual matches, which of the 8 dihedral variants matched (0 = as displayed). */
+  dihedral: number | null;
   category: string | null;
   scheme: string | null;
   known: boolean;
+  matchedAt: string;
 }
 
 export interface DecisionInfo {
@@ -197,42 +207,20 @@ export interface UndoResult {
 export interface GroupSummary {
   id: number;
   size: number;
+  /** Members with a current decision in the case's scheme. */
   categorised: number;
-  representativeId: number;
-  algorithm: string | null;
-  maxDistance: number | null;
+  algorithm: string;
+  threshold: number;
+  maxDistance: number;
 }
 
 export interface GroupDetail extends GroupSummary {
-  members: (ItemRow & { distance: number | null })[];
-}
-
-export interface HashListInfo {
-  id: number;
-  name: string;
-  format: string;
-  version: string | null;
-  kind: string | null;
-  entries: number;
-  importedAt: string;
-  importedBy: string | null;
-  sourceFile: string | null;
-  sourceSha256: string | null;
-  scheme: string | null;
-  provenance: Record<string, unknown>;
+  members: (ItemRow & { distance: number })[];
 }
 
 export interface ImportResult {
-  listId: number;
-  name: string;
-  entries: number;
-}
-
-export interface MatchRunResult {
-  matches: number;
-  contentsMatched: number;
-  groups: number;
-  details: Record<string, unknown>;
+  list: HashListInfo;
+  rejected: number;
 }
 
 export interface AuditPage {
@@ -265,7 +253,7 @@ export interface Responses {
   getGroup: GroupDetail;
   listHashLists: HashListInfo[];
   importHashList: ImportResult;
-  runMatch: MatchRunResult;
+  runMatch: MatchSummary;
   listAudit: AuditPage;
 }
 

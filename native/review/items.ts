@@ -45,8 +45,12 @@ const CURRENT_CATEGORY =
 const HAS_GPS = "c.id IN (SELECT g.content_id FROM image_data g WHERE json_extract(g.exif, '$.gps') IS NOT NULL)";
 const HAS_ERROR =
   '(c.id IN (SELECT e.content_id FROM image_data e WHERE e.decode_error IS NOT NULL) OR c.id IN (SELECT fe.content_id FROM file_instance fe WHERE fe.error IS NOT NULL))';
-const ANY_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id)';
-const ALERT_MATCH = 'EXISTS (SELECT 1 FROM content_match m WHERE m.content_id = c.id AND m.known = 0)';
+// Per row (for the page) the EXISTS forms; as filters over a million rows the IN forms, which
+// SQLite evaluates once against the much smaller hash_match table.
+const ANY_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id)';
+const ALERT_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id AND m.known = 0)';
+const IN_ANY_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m)';
+const IN_ALERT_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0)';
 
 const SORTS: Record<ItemSort['key'], Record<ItemSort['dir'], string>> = {
   id: { asc: 'c.id ASC', desc: 'c.id DESC' },
@@ -63,10 +67,10 @@ interface Built {
 function buildWhere(db: Db, filter: ItemFilter): Built {
   const clauses: string[] = [];
   const params: Record<string, unknown> = { scheme: caseScheme(db) };
-  if (filter.matched === 'any') clauses.push(ANY_MATCH);
-  if (filter.matched === 'alert') clauses.push(ALERT_MATCH);
-  if (filter.matched === 'known') clauses.push(`${ANY_MATCH} AND NOT ${ALERT_MATCH}`);
-  if (filter.matched === 'none') clauses.push(`NOT ${ANY_MATCH}`);
+  if (filter.matched === 'any') clauses.push(IN_ANY_MATCH);
+  if (filter.matched === 'alert') clauses.push(IN_ALERT_MATCH);
+  if (filter.matched === 'known') clauses.push(`${IN_ANY_MATCH} AND NOT ${IN_ALERT_MATCH}`);
+  if (filter.matched === 'none') clauses.push(`NOT ${IN_ANY_MATCH}`);
   if (filter.category === 'none') clauses.push(`${CURRENT_CATEGORY} IS NULL`);
   else if (filter.category !== undefined) {
     clauses.push(
@@ -83,7 +87,7 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     params['exhibitId'] = filter.exhibitId;
   }
   if (filter.hashListId !== undefined) {
-    clauses.push('c.id IN (SELECT m.content_id FROM content_match m WHERE m.list_id = @hashListId)');
+    clauses.push('c.id IN (SELECT m.content_id FROM hash_match m WHERE m.use_id = @hashListId)');
     params['hashListId'] = filter.hashListId;
   }
   if (filter.hasGps !== undefined) clauses.push(filter.hasGps ? HAS_GPS : `NOT ${HAS_GPS}`);
@@ -139,11 +143,8 @@ export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: n
   return rows.map(toItemRow);
 }
 
-export function itemRows(db: Db, contentIds: readonly number[]): ItemRow[] {
-  return queryItemsById(db, contentIds);
-}
-
-function queryItemsById(db: Db, ids: readonly number[]): ItemRow[] {
+/** The grid rows of these contents, in the order given (unknown ids are left out). */
+export function itemRows(db: Db, ids: readonly number[]): ItemRow[] {
   const stmt = db.prepare(`
     SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       (SELECT f.path FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1) AS path,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Facets, ItemFilter, ItemRow, ItemSort } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
@@ -67,7 +67,8 @@ export function CatalogueScreen() {
   const [focus, setFocus] = useState(0);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [revealed, setRevealed] = useState<number | null>(null);
-  const [columns, setColumns] = useState(4);
+  const [layout, setLayout] = useState({ columns: 4, tileWidth: TILE_W });
+  const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
   const [tagText, setTagText] = useState('');
   const { total, item, ensure, reload, version } = usePagedItems(filter, sort);
@@ -81,7 +82,12 @@ export function CatalogueScreen() {
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setColumns(Math.max(1, Math.floor((el.clientWidth - 8) / TILE_W))));
+    // Tiles stretch to share the row evenly, so no ragged gap is left at the right edge.
+    const ro = new ResizeObserver(() => {
+      const usable = el.clientWidth - 8;
+      const cols = Math.max(1, Math.floor(usable / TILE_W));
+      setLayout({ columns: cols, tileWidth: Math.floor(usable / cols) });
+    });
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
@@ -203,7 +209,7 @@ export function CatalogueScreen() {
         <Select label="Exhibit" name="exhibit" value={String(filter.exhibitId ?? '')} onChange={(v) => changeFilter({ exhibitId: v ? Number(v) : undefined })}
           options={[['', 'All'], ...(facets?.exhibits ?? []).map((x): [string, string] => [String(x.id), x.label])]} />
         <Select label="Hash list" name="hashList" value={String(filter.hashListId ?? '')} onChange={(v) => changeFilter({ hashListId: v ? Number(v) : undefined })}
-          options={[['', 'All'], ...(facets?.hashLists ?? []).map((x): [string, string] => [String(x.id), x.name])]} />
+          options={[['', 'All'], ...(facets?.hashLists ?? []).map((x): [string, string] => [String(x.id), `${x.name} v${x.version}${x.known ? ' (known)' : ''}`])]} />
         <Select label="GPS" name="hasGps" value={filter.hasGps === undefined ? '' : String(filter.hasGps)} onChange={(v) => changeFilter({ hasGps: v === '' ? undefined : v === 'true' })}
           options={[['', 'Any'], ['true', 'Has GPS'], ['false', 'No GPS']]} />
         <Select label="Errors" name="errors" value={filter.errors === undefined ? '' : String(filter.errors)} onChange={(v) => changeFilter({ errors: v === '' ? undefined : v === 'true' })}
@@ -239,7 +245,7 @@ export function CatalogueScreen() {
       <div className="catalogue-body">
         <div className="grid-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid">
           {total === 0 && <p className="muted empty">No items match these filters.</p>}
-          <div className="grid-space" style={{ height: virtualizer.getTotalSize() }}>
+          <div className="grid-space" style={{ height: virtualizer.getTotalSize(), '--tile-w': `${layout.tileWidth - 8}px` } as CSSProperties}>
             {virtualRows.map((vr) => (
               <div key={vr.key} className="grid-row" data-row={vr.index} style={{ transform: `translateY(${vr.start}px)`, height: TILE_H }}>
                 {Array.from({ length: columns }, (_, col) => {

@@ -47,7 +47,7 @@ export function GroupsScreen() {
               <li key={g.id}>
                 <button type="button" className={`group-item${open?.id === g.id ? ' active' : ''}`} onClick={() => void show(g.id)}>
                   <span>Group {g.id}</span>
-                  <span className="muted small">{g.size} items · {g.categorised} categorised{g.maxDistance !== null ? ` · ≤ ${g.maxDistance} bits` : ''}</span>
+                  <span className="muted small">{g.size} items · {g.categorised} categorised · ≤ {g.maxDistance} bits</span>
                 </button>
               </li>
             ))}
@@ -62,7 +62,7 @@ export function GroupsScreen() {
         <section className="panel grow" aria-label="Group members">
           {!open ? <p className="muted">Choose a group.</p> : (
             <>
-              <h2>Group {open.id} <span className="muted small">{open.algorithm ?? ''}</span></h2>
+              <h2>Group {open.id} <span className="muted small">{open.size} items · {open.algorithm} within {open.threshold} bits</span></h2>
               <div className="bulkbar">
                 <span>Categorise the whole group:</span>
                 {keys.map((k) => (
@@ -78,7 +78,7 @@ export function GroupsScreen() {
                     <div className="tile-name" title={m.name}>{m.name}</div>
                     <div className="tile-meta">
                       <span>{formatBytes(m.size)}</span>
-                      {m.distance !== null && <span className="badge">d {m.distance}</span>}
+                      <span className="badge" title="distance to its nearest group member">d {m.distance}</span>
                       <span className={`badge badge-cat${isAlert(categories, m.category) ? ' alert' : ''}`}>{m.category ?? '—'}</span>
                     </div>
                   </div>

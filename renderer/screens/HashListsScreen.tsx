@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { HashListInfo, MatchRunResult } from '../../electron/api/index.js';
+import type { HashListInfo, MatchSummary, Request, SchemeId } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
+
+type ImportFormat = Request<'importHashList'>['format'];
 
 const FORMATS: [string, string][] = [
   ['', 'Detect from the file'],
   ['vics', 'Project VIC VICS JSON'],
   ['icse', 'INTERPOL ICSE CSV'],
-  ['nsrl', 'NIST NSRL (RDSv3 SQLite or NSRLFile.txt)'],
-  ['md5', 'md5sum text'],
-  ['sha1', 'sha1sum text'],
-  ['sha256', 'sha256sum text'],
+  ['nsrl', 'NIST NSRL RDSv3 (SQLite)'],
+  ['nsrl-legacy', 'NIST NSRL legacy NSRLFile.txt'],
+  ['text', 'md5sum / sha1sum / sha256sum text'],
   ['pdq', 'PDQ list (hash[,quality][,label])'],
 ];
 
@@ -19,8 +20,10 @@ export function HashListsScreen() {
   const [file, setFile] = useState('');
   const [format, setFormat] = useState('');
   const [name, setName] = useState('');
+  const [scheme, setScheme] = useState<SchemeId | ''>('');
+  const [known, setKnown] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
-  const [lastMatch, setLastMatch] = useState<MatchRunResult | null>(null);
+  const [lastMatch, setLastMatch] = useState<MatchSummary | null>(null);
 
   const load = useCallback(async () => {
     const r = valueOr(await bridge.api.listHashLists({}), report);
@@ -31,15 +34,21 @@ export function HashListsScreen() {
   const importList = async (e: FormEvent) => {
     e.preventDefault();
     setBusy('Importing…');
-    const r = valueOr(await bridge.api.importHashList({ file, ...(format ? { format } : {}), ...(name ? { name } : {}) }), report);
+    const r = valueOr(await bridge.api.importHashList({
+      file, ...(format ? { format: format as NonNullable<ImportFormat> } : {}), ...(name ? { name } : {}),
+      ...(scheme ? { scheme } : {}), ...(known ? { known } : {}),
+    }), report);
     setBusy(null);
-    if (r) { report(`Imported ${r.name}: ${formatCount(r.entries)} entries`); setFile(''); setName(''); await load(); }
+    if (r) {
+      report(`Imported ${r.list.name} version ${r.list.version}: ${formatCount(r.list.recordsImported)} records${r.rejected ? `, ${r.rejected} rejected` : ''}`);
+      setFile(''); setName(''); await load();
+    }
   };
   const match = async () => {
     setBusy('Matching…');
     const r = valueOr(await bridge.api.runMatch({}), report);
     setBusy(null);
-    if (r) { setLastMatch(r); report(`Matching done: ${formatCount(r.contentsMatched)} items matched`); await refresh(); }
+    if (r) { setLastMatch(r); report(`Matching done: ${formatCount(r.matchedContents)} items matched`); await refresh(); }
   };
 
   return (
@@ -51,20 +60,22 @@ export function HashListsScreen() {
           <h2>Library</h2>
           {lists.length === 0 ? <p className="muted">No lists imported.</p> : (
             <table className="table" data-testid="hash-lists">
-              <thead><tr><th>List</th><th>Format</th><th>Kind</th><th className="num">Entries</th><th>Provenance</th></tr></thead>
+              <thead><tr><th>List</th><th>Format</th><th>Kind</th><th className="num">Records</th><th>Hashes</th><th>Provenance</th></tr></thead>
               <tbody>
                 {lists.map((l) => (
                   <tr key={l.id}>
-                    <td><strong>{l.name}</strong>{l.version && <span className="muted"> v{l.version}</span>}</td>
-                    <td>{l.format}</td>
-                    <td>{l.kind ?? '—'}</td>
-                    <td className="num">{formatCount(l.entries)}</td>
+                    <td><strong>{l.name}</strong> <span className="muted">v{l.version}</span></td>
+                    <td>{l.format}{l.formatVersion && <span className="muted"> {l.formatVersion}</span>}</td>
+                    <td>{l.known ? <span className="badge badge-known">known files</span> : <span className="badge badge-alert">alert</span>}
+                      {l.scheme && <div className="muted small">{l.scheme}</div>}</td>
+                    <td className="num">{formatCount(l.recordsImported)}<div className="muted small">of {formatCount(l.recordsRead)}{l.recordsRejected ? `, ${formatCount(l.recordsRejected)} rejected` : ''}</div></td>
+                    <td className="small">{Object.entries(l.hashes).map(([a, n]) => <div key={a}>{a}: {formatCount(n ?? 0)}</div>)}</td>
                     <td className="small">
-                      <div>imported {l.importedAt}{l.importedBy ? ` by ${l.importedBy}` : ''}</div>
-                      {l.sourceFile && <div className="mono">{l.sourceFile}</div>}
-                      {l.sourceSha256 && <div className="mono muted">sha256 {l.sourceSha256}</div>}
-                      {l.scheme && <div className="muted">categories: {l.scheme}</div>}
-                      {Object.entries(l.provenance).map(([k, v]) => <div key={k} className="muted">{k}: {typeof v === 'object' ? JSON.stringify(v) : String(v)}</div>)}
+                      <div>imported {l.importedAt} · Kestrel {l.toolVersion}</div>
+                      <div className="mono">{l.sourceFile}</div>
+                      <div className="mono muted">sha256 {l.fileSha256} · {formatCount(l.fileSize)} bytes</div>
+                      {l.rejectReport && <div className="warn mono">rejects: {l.rejectReport}</div>}
+                      <div className="mono muted">uid {l.uid}</div>
                     </td>
                   </tr>
                 ))}
@@ -86,6 +97,18 @@ export function HashListsScreen() {
             <label>Name (optional)
               <input name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
             </label>
+            <label>Category scheme of the list
+              <select name="listScheme" value={scheme} onChange={(e) => setScheme(e.target.value as SchemeId | '')}>
+                <option value="">None / VICS default (vic-us)</option>
+                <option value="vic-us">Project VIC (US)</option>
+                <option value="dhs">DHS legacy</option>
+                <option value="caid-uk">CAID (UK)</option>
+              </select>
+            </label>
+            <label className="check">
+              <input type="checkbox" name="known" checked={known} onChange={(e) => setKnown(e.target.checked)} />
+              Known-file list (ignorable, never alerts; NSRL always is)
+            </label>
             <button type="submit" className="primary" disabled={busy !== null}>Import</button>
           </form>
           <h2>Match this case</h2>
@@ -94,9 +117,14 @@ export function HashListsScreen() {
           {busy && <p className="muted">{busy}</p>}
           {lastMatch && (
             <dl className="facts compact" data-testid="match-result">
-              <dt>Matches</dt><dd className="num">{formatCount(lastMatch.matches)}</dd>
-              <dt>Items matched</dt><dd className="num">{formatCount(lastMatch.contentsMatched)}</dd>
-              <dt>Groups</dt><dd className="num">{formatCount(lastMatch.groups)}</dd>
+              <dt>Lists</dt><dd className="num">{lastMatch.listsMatched} matched, {lastMatch.listsUpToDate} up to date</dd>
+              <dt>Items checked</dt><dd className="num">{formatCount(lastMatch.contentsChecked)}</dd>
+              <dt>New matches</dt><dd className="num">{formatCount(lastMatch.newMatches)}</dd>
+              <dt>Items matched</dt><dd className="num">{formatCount(lastMatch.matchedContents)}</dd>
+              <dt>Alert / known</dt><dd className="num">{formatCount(lastMatch.alertMatches)} / {formatCount(lastMatch.knownMatches)}</dd>
+              <dt>Exact / perceptual</dt><dd className="num">{formatCount(lastMatch.exactMatches)} / {formatCount(lastMatch.perceptualMatches)}</dd>
+              <dt>Thresholds</dt><dd className="num">PDQ ≤ {lastMatch.pdqThreshold}, blockhash ≤ {lastMatch.blockhashThreshold}</dd>
+              <dt>Near-dup groups</dt><dd className="num">{formatCount(lastMatch.nearDuplicateGroups)}</dd>
             </dl>
           )}
         </section>

@@ -59,16 +59,19 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
       <h3>Match evidence</h3>
       {item.matches.length === 0 ? <p className="muted small">No hash-list hit.</p> : (
         <table className="table small" data-testid="match-evidence">
-          <thead><tr><th>List</th><th>Entry</th><th>Algorithm</th><th className="num">Distance</th><th className="num">Threshold</th><th>Category</th></tr></thead>
+          <thead><tr><th>List</th><th>Entry</th><th>Algorithm</th><th className="num">Dist.</th><th className="num">Thr.</th><th>List category</th></tr></thead>
           <tbody>
             {item.matches.map((m, i) => (
-              <tr key={i} className={m.known ? '' : 'alert-row'}>
-                <td>{m.list}{m.listVersion && <span className="muted"> v{m.listVersion}</span>}</td>
-                <td className="mono">{m.entry}</td>
-                <td>{m.algorithm}{m.variant && <span className="muted"> ({m.variant})</span>}</td>
+              <tr key={i} className={m.known ? '' : 'alert-row'} title={`list sha256 ${m.listSha256}; matched ${m.matchedAt}`}>
+                <td>{m.list} <span className="muted">v{m.listVersion}</span></td>
+                <td>
+                  <div>record {m.entryRecord}{m.entryMediaId ? ` · ${m.entryMediaId}` : ''}{m.entryLabel ? ` · ${m.entryLabel}` : ''}</div>
+                  <div className="mono muted">{m.entryHash}</div>
+                </td>
+                <td>{m.algorithm}{m.dihedral !== null && m.dihedral !== 0 && <span className="muted"> (variant {m.dihedral})</span>}</td>
                 <td className="num">{m.distance}</td>
                 <td className="num">{m.threshold}</td>
-                <td>{m.category ? `${m.category}${m.scheme ? ` (${m.scheme})` : ''}` : m.known ? 'known file' : '—'}</td>
+                <td>{m.category ? `${m.category} (${m.scheme ?? '?'})` : m.known ? 'known file' : '—'}</td>
               </tr>
             ))}
           </tbody>

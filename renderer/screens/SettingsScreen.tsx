@@ -5,6 +5,7 @@ import { useSession, valueOr } from '../session.js';
 export function SettingsScreen() {
   const { bridge, settings, report, refresh } = useSession();
   const [saving, setSaving] = useState(false);
+  const [radius, setRadius] = useState<number | null>(null);
   if (!settings) return <div className="screen"><h1>Settings</h1><p className="muted">Loading…</p></div>;
   const w = settings.wellbeing;
 
@@ -29,9 +30,12 @@ export function SettingsScreen() {
           <input type="checkbox" name="greyscale" checked={w.greyscale} disabled={saving} onChange={(e) => void save({ wellbeing: { ...w, greyscale: e.target.checked } })} />
           Show previews in greyscale
         </label>
-        <label className="range">Blur strength: {w.blurRadius}px
-          <input type="range" name="blurRadius" min={2} max={60} value={w.blurRadius} disabled={saving}
-            onChange={(e) => void save({ wellbeing: { ...w, blurRadius: Number(e.target.value) } })} />
+        <label className="range">Blur strength: {radius ?? w.blurRadius}px
+          {/* Saved when the examiner lets go, not at every step of the drag: each save is an audit entry. */}
+          <input type="range" name="blurRadius" min={2} max={60} value={radius ?? w.blurRadius} disabled={saving}
+            onChange={(e) => setRadius(Number(e.target.value))}
+            onPointerUp={() => { if (radius !== null) void save({ wellbeing: { ...w, blurRadius: radius } }).then(() => setRadius(null)); }}
+            onKeyUp={() => { if (radius !== null) void save({ wellbeing: { ...w, blurRadius: radius } }).then(() => setRadius(null)); }} />
         </label>
       </section>
       <section className="panel" aria-label="Category scheme">

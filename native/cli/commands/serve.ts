@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createService } from '../../api/service.js';
+import { libraryDir } from '../../hashsets/library.js';
 import { startBridge } from '../../server/bridge.js';
 import { KestrelError } from '../../util/result.js';
 
@@ -12,22 +13,18 @@ import { KestrelError } from '../../util/result.js';
 const RENDERER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'renderer');
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
-export function defaultLibraryDir(): string {
-  return join(homedir(), '.kestrel', 'library');
-}
-
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints the URL with its token first')
     .argument('<CASE_DIR>', 'the case to open; a folder without a case is offered for creating one')
-    .option('--library <DIR>', 'hash-list library folder', defaultLibraryDir())
+    .option('--library <DIR>', 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)')
     .option('--no-open', 'only serve; do not open Chromium')
-    .action(async (dir: string, opts: { library: string; open: boolean }) => {
+    .action(async (dir: string, opts: { library?: string; open: boolean }) => {
       if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
         throw new KestrelError(`${RENDERER_DIR}: the review UI is not built; run npm run build`, 'E_NOT_BUILT');
       }
-      const service = createService({ caseDir: dir, libraryDir: resolve(opts.library) });
+      const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library) });
       const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
       process.stdout.write(`${bridge.url}\n`);
       if (opts.open) openBrowser(bridge.url);

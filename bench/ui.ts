@@ -1,0 +1,161 @@
+/**
+ * Review-grid benchmark: a synthetic case of 1,000,000 catalogued items, served by the real bridge
+ * and driven in Debian Chromium. Prints JSON:
+ *  - firstGridPaintMs: navigation start to the first tile on screen (goal < 1000)
+ *  - filterChangeMs: a filter choice to the new count and tiles on screen, per filter (goal < 200)
+ *  - scroll: DOM rows and tiles after jumps across the million, against the rows that fit the view
+ *  - baselineRoundTripMs: one trivial API call from the page in the same run, for ratios
+ * Run: npx tsx bench/ui.ts [--items N] (after npm run build).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCase } from '../native/catalog/case.js';
+import { createService } from '../native/api/service.js';
+import { startBridge } from '../native/server/bridge.js';
+import { ROOT, launchChromium } from '../test/e2e/helpers.js';
+
+const itemsArg = process.argv.indexOf('--items');
+const ITEMS = itemsArg > 0 ? Number(process.argv[itemsArg + 1]) : 1_000_000;
+const TYPES = ['image/jpeg', 'image/png', 'image/gif', 'video/mp4', 'application/pdf', 'text/plain', 'application/zip', 'image/webp'];
+
+function hex(n: number, len: number): string {
+  return n.toString(16).padStart(len, '0').slice(-len);
+}
+
+function buildCase(dir: string): number {
+  const t0 = performance.now();
+  const c = initCase(dir, { caseNumber: 'BENCH-1M', examiner: 'Bench' });
+  const db = c.db;
+  db.transaction(() => {
+    db.prepare("INSERT INTO exhibit (id, label, source_path, created_at) VALUES (1, 'EX-1', '/evidence/1', '2026-01-01T00:00:00Z'), (2, 'EX-2', '/evidence/2', '2026-01-01T00:00:00Z')").run();
+    db.prepare("INSERT INTO intake_run (id, exhibit_id, source_path, started_at, status, tool_version) VALUES (1, 1, '/evidence/1', '2026-01-01T00:00:00Z', 'complete', 'bench'), (2, 2, '/evidence/2', '2026-01-01T00:00:00Z', 'complete', 'bench')").run();
+    const content = db.prepare('INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
+    const inst = db.prepare(`INSERT INTO file_instance (exhibit_id, intake_run_id, path, path_text, entry_type, read_state, content_id, size, mtime, error)
+      VALUES (?, ?, ?, ?, 'file', ?, ?, ?, '2025-06-01T12:00:00.000000000Z', ?)`);
+    const image = db.prepare(`INSERT INTO image_data (content_id, width, height, pdq, pdq_quality, exif, algorithms, processed_at, decode_error)
+      VALUES (?, 640, 480, ?, 90, ?, '{}', '2026-01-01T00:00:00Z', NULL)`);
+    const decide = db.prepare("INSERT INTO category_decision (content_id, scheme, category, examiner, decided_at) VALUES (?, 'vic-us', ?, 'Bench', '2026-01-01T00:00:00Z')");
+    for (let i = 1; i <= ITEMS; i++) {
+      const type = TYPES[i % TYPES.length]!;
+      content.run(i, hex(i * 2654435761, 64).padStart(64, 'a'), hex(i, 40), hex(i * 40503, 32), (i * 7919) % 5_000_000, type);
+      const exhibit = i % 3 === 0 ? 2 : 1;
+      const path = `/DCIM/${Math.floor(i / 1000)}/IMG_${i}.${type.split('/')[1]}`;
+      inst.run(exhibit, exhibit, Buffer.from(path), path, i % 997 === 0 ? 'error' : 'done', i, (i * 7919) % 5_000_000, i % 997 === 0 ? 'EIO: i/o error' : null);
+      if (type.startsWith('image/')) image.run(i, hex(i, 64), i % 50 === 0 ? JSON.stringify({ gps: { latitude: 51.5, longitude: -0.1 } }) : null);
+      if (i % 20 === 0) decide.run(i, String(i % 5));
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('ANALYZE');
+  c.close();
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'kestrel-bench-ui-'));
+  const caseDir = join(work, 'case');
+  const buildMs = buildCase(caseDir);
+  const service = createService({ caseDir, libraryDir: join(work, 'library') });
+  const bridge = await startBridge({ service, staticDir: join(ROOT, 'dist', 'renderer') });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(bridge.url);
+    await page.waitForSelector('.tile[data-content-id]', { timeout: 60_000 });
+    const firstGridPaintMs = await page.evaluate(() => performance.now());
+    const countText = await page.textContent('[data-testid="item-count"]');
+
+    const baselineRoundTripMs = await page.evaluate(async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await fetch('api/appInfo', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b)[2]!;
+    });
+
+    /** Picks an option and waits until the count shows a new number and a tile of the new page is painted. */
+    const filterChange = (select: string, value: string) => page.evaluate(async ([sel, val]) => {
+      const el = document.querySelector(`select[name="${sel}"]`) as HTMLSelectElement;
+      const count = document.querySelector('[data-testid="item-count"]')!;
+      const before = count.textContent;
+      const t = performance.now();
+      el.value = val!;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (count.textContent !== before && !count.textContent!.startsWith('Loading') &&
+              (document.querySelector('.tile[data-content-id]') || count.textContent === '0 items')) resolve();
+          else requestAnimationFrame(check);
+        };
+        check();
+      });
+      return { ms: performance.now() - t, count: count.textContent };
+    }, [select, value] as const);
+
+    const filters: Record<string, { ms: number; count: string | null }> = {};
+    for (const [name, sel, value] of [
+      ['category=1', 'category', '1'], ['all (reset)', 'category', ''],
+      ['fileType=image/png', 'fileType', 'image/png'], ['all (reset) ', 'fileType', ''],
+      ['exhibit=EX-2', 'exhibit', '2'], ['all (reset)  ', 'exhibit', ''],
+      ['hasGps', 'hasGps', 'true'], ['all (reset)   ', 'hasGps', ''],
+      ['errors', 'errors', 'true'], ['all (reset)    ', 'errors', ''],
+      ['uncategorised', 'category', 'none'], ['all (reset)     ', 'category', ''],
+    ] as const) {
+      await page.waitForSelector(`select[name="${sel}"] option[value="${value}"]`, { state: 'attached' });
+      filters[name.trim() === 'all (reset)' ? `reset after ${Object.keys(filters).at(-1)}` : name] = await filterChange(sel, value);
+    }
+
+    const scroll = [];
+    for (const fraction of [0, 0.25, 0.5, 0.999]) {
+      const r = await page.evaluate(async (f) => {
+        const grid = document.querySelector('[data-testid="grid"]') as HTMLElement;
+        const t = performance.now();
+        grid.scrollTop = (grid.scrollHeight - grid.clientHeight) * f;
+        await new Promise<void>((resolve) => {
+          const check = () => {
+            const rows = [...document.querySelectorAll('.grid-row')];
+            const visible = rows.filter((row) => { const b = row.getBoundingClientRect(); const g = grid.getBoundingClientRect(); return b.bottom > g.top && b.top < g.bottom; });
+            if (visible.length > 0 && visible.every((row) => row.querySelector('.tile[data-content-id]') || !row.querySelector('.tile'))) resolve();
+            else requestAnimationFrame(check);
+          };
+          check();
+        });
+        const rowHeight = (document.querySelector('.grid-row') as HTMLElement).offsetHeight;
+        return {
+          fraction: f,
+          settleMs: performance.now() - t,
+          domRows: document.querySelectorAll('.grid-row').length,
+          domTiles: document.querySelectorAll('.tile').length,
+          rowsThatFit: Math.ceil(grid.clientHeight / rowHeight),
+        };
+      }, fraction);
+      scroll.push(r);
+    }
+    const worstFilter = Math.max(...Object.values(filters).map((f) => f.ms));
+    process.stdout.write(`${JSON.stringify({
+      bench: 'ui',
+      provisional: 'timings on a shared 2-core machine',
+      items: ITEMS,
+      itemCountShown: countText,
+      caseBuildMs: Math.round(buildMs),
+      firstGridPaintMs: Math.round(firstGridPaintMs),
+      firstGridPaintGoalMs: 1000,
+      baselineRoundTripMs: Math.round(baselineRoundTripMs * 10) / 10,
+      filterChangeMs: Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, { ms: Math.round(v.ms), count: v.count, ratioToRoundTrip: Math.round((v.ms / baselineRoundTripMs) * 10) / 10 }])),
+      worstFilterChangeMs: Math.round(worstFilter),
+      filterChangeGoalMs: 200,
+      scroll,
+      domStaysVirtual: scroll.every((s) => s.domRows <= s.rowsThatFit + 6),
+    }, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    await bridge.close();
+    await service.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

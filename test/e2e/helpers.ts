@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The shared reference images, beside the repository (never copied into it). */
+export const REFERENCE = resolve(ROOT, '..', 'shared', 'reference');
+export const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
+export const CHROMIUM = process.env['KESTREL_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Headless Debian Chromium with everything that could reach a network switched off. */
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+/** Runs the real `kestrel serve --no-open` and waits for the URL it prints on its first line. */
+export function serve(caseDir: string, libraryDir: string): Promise<Served> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kestrel.js'), 'serve', caseDir, '--library', libraryDir, '--no-open'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      child.stdout!.off('data', onData);
+      resolvePromise({
+        url: out.slice(0, nl).trim(),
+        child,
+        stop: () => new Promise((done) => {
+          if (child.exitCode !== null) return done(child.exitCode);
+          child.once('exit', (code) => done(code));
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`kestrel serve exited ${code}: ${stderr}`)));
+  });
+}

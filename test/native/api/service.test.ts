@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createService, insideFolder, type KestrelService } from '../../../native/api/service.js';
+import { dispatch } from '../../../native/api/dispatch.js';
+import { openSqlite } from '../../../native/catalog/sqlite.js';
+import { readAudit } from '../../../native/audit/log.js';
+
+describe('review service', () => {
+  let dir: string;
+  let caseDir: string;
+  let service: KestrelService;
+  const call = async (channel: string, arg: unknown) => dispatch(service.handlers, channel, arg);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kestrel-service-'));
+    caseDir = join(dir, 'case');
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+  });
+  afterEach(async () => {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('offers a folder without a case for creating one, then creates it with the chosen scheme', async () => {
+    expect(await call('appInfo', {})).toMatchObject({ ok: true, value: { case: null, suggestedCaseDir: caseDir } });
+    const created = await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'caid-uk' });
+    expect(created).toMatchObject({ ok: true, value: { caseNumber: 'OP-9', scheme: 'caid-uk', categories: [{ code: 'A' }, { code: 'B' }, { code: 'C' }, { code: 'N' }] } });
+    expect(await call('categorise', { contentIds: [1], category: '1' })).toMatchObject({ ok: false, error: expect.stringMatching(/not in the case's scheme caid-uk/) });
+    expect(await call('categorise', { contentIds: [1], category: 'A' })).toEqual({ ok: false, error: 'content 1: no such item in this case' });
+  });
+
+  it('remembers wellbeing settings in the case and records the change', async () => {
+    await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
+    expect(await call('getSettings', {})).toEqual({ ok: true, value: { categoryScheme: 'vic-us', wellbeing: { blur: true, greyscale: true, blurRadius: 24 } } });
+    await call('setSettings', { wellbeing: { blur: false, greyscale: true, blurRadius: 10 } });
+    await service.close();
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+    expect(await call('getSettings', {})).toEqual({ ok: true, value: { categoryScheme: 'vic-us', wellbeing: { blur: false, greyscale: true, blurRadius: 10 } } });
+    await service.close();
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    expect(readAudit(db).filter((e) => e.action === 'review.settings').map((e) => e.details)).toEqual([
+      { categoryScheme: 'vic-us' },
+      { wellbeing: { blur: false, greyscale: true, blurRadius: 10 } },
+    ]);
+    db.close();
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+  });
+
+  it('serves thumbnails only from inside the case folder', async () => {
+    await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
+    mkdirSync(join(caseDir, 'derived', 'thumbs'), { recursive: true });
+    writeFileSync(join(caseDir, 'derived', 'thumbs', 'ok.jpg'), 'jpeg');
+    writeFileSync(join(dir, 'outside.jpg'), 'secret');
+    symlinkSync(join(dir, 'outside.jpg'), join(caseDir, 'derived', 'thumbs', 'link.jpg'));
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'));
+    const content = db.prepare("INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, 'x', 'y', 1, 'image/jpeg')");
+    const image = db.prepare("INSERT INTO image_data (content_id, thumbnail, pdq, algorithms, processed_at) VALUES (?, ?, ?, '{}', 'now')");
+    const cases: [number, string][] = [[1, 'derived/thumbs/ok.jpg'], [2, '../outside.jpg'], [3, join(dir, 'outside.jpg')], [4, 'derived/thumbs/link.jpg'], [5, 'derived/thumbs/missing.jpg']];
+    for (const [id, thumb] of cases) {
+      content.run(id, String(id).repeat(64));
+      image.run(id, thumb, '0'.repeat(64));
+    }
+    db.close();
+    expect(service.thumbnailFile(1)).toBe(join(caseDir, 'derived', 'thumbs', 'ok.jpg'));
+    for (const id of [2, 3, 4, 5, 6]) expect(service.thumbnailFile(id), String(id)).toBeNull();
+    expect(insideFolder(caseDir, '.')).toBeNull();
+  });
+});
