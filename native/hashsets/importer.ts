@@ -65,8 +65,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
            records_read, records_imported, records_rejected, first_entry, entry_count, tool_version)
          VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, 0, 0, ?, 0, ?)`,
       ).run(uid, name, version, format, scheme, known ? 1 : 0, path, size, importedAt, firstEntry, TOOL_VERSION).lastInsertRowid);
-      const insertEntry = db.prepare(
-        'INSERT INTO entry (id, list_id, record_no, category, media_id, label, size, quality, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const entries = new EntryWriter(db);
       const builders = new Map<Algorithm, RunBuilder>();
       let read = 0;
       let position = 0;
@@ -80,7 +79,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
           continue;
         }
         const r = item.record;
-        insertEntry.run(firstEntry + position, listId, read, r.category, r.mediaId, r.label, r.size, r.quality,
+        entries.add(firstEntry + position, listId, read, r.category, r.mediaId, r.label, r.size, r.quality,
           r.details ? JSON.stringify(r.details) : null);
         for (const h of r.hashes) {
           let b = builders.get(h.algorithm);
@@ -89,6 +88,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
         }
         position++;
       }
+      entries.flush();
       for (const b of builders.values()) b.flush();
       const sha256 = reader.finish();
       const rejected = read - position;
@@ -106,6 +106,39 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   const list = listHashLists(lib).find((l) => l.uid === uid);
   if (!list) throw new Error(`imported list ${uid} not found after commit`);
   return { list, rejects };
+}
+
+const ENTRY_COLUMNS = 9;
+const ENTRY_BATCH = 100;
+
+/**
+ * Entries go in by a hundred rows a statement: the per-statement cost, not SQLite's page writes,
+ * is what limits a plain one-row insert on lists of millions of lines.
+ */
+class EntryWriter {
+  private readonly many;
+  private readonly one;
+  private readonly values: unknown[] = [];
+
+  constructor(db: HashLibrary['db']) {
+    const row = `(${Array(ENTRY_COLUMNS).fill('?').join(', ')})`;
+    const sql = 'INSERT INTO entry (id, list_id, record_no, category, media_id, label, size, quality, details) VALUES ';
+    this.many = db.prepare(sql + Array(ENTRY_BATCH).fill(row).join(', '));
+    this.one = db.prepare(sql + row);
+  }
+
+  add(...row: unknown[]): void {
+    for (const v of row) this.values.push(v);
+    if (this.values.length === ENTRY_COLUMNS * ENTRY_BATCH) {
+      this.many.run(this.values);
+      this.values.length = 0;
+    }
+  }
+
+  flush(): void {
+    for (let i = 0; i < this.values.length; i += ENTRY_COLUMNS) this.one.run(this.values.slice(i, i + ENTRY_COLUMNS));
+    this.values.length = 0;
+  }
 }
 
 function safeName(name: string): string {
