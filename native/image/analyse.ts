@@ -1,5 +1,5 @@
 import { blockhash, BLOCKHASH_ALGORITHM } from '../hashing/blockhash.js';
-import { PDQ_ALGORITHM, pdqUsableForMatching } from '../hashing/pdq/pdq.js';
+import { PDQ_ALGORITHM, PDQ_DIHEDRAL_NAMES, pdqUsableForMatching } from '../hashing/pdq/pdq.js';
 import { pdqFromPixels, PDQ_READ_DIM } from '../hashing/pdq/reading.js';
 import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.js';
 import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
@@ -7,7 +7,11 @@ import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
 
 /** Names and versions of everything that produced an analysis, stored with it. */
 export const IMAGE_ALGORITHMS = {
-  pdq: { ...PDQ_ALGORITHM, reading: `EXIF orientation applied, then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger` },
+  pdq: {
+    ...PDQ_ALGORITHM,
+    reading: `EXIF orientation applied, then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger`,
+    dihedralOrder: PDQ_DIHEDRAL_NAMES,
+  },
   blockhash: BLOCKHASH_ALGORITHM,
   decoder: DECODER,
   exif: EXIF_READER,

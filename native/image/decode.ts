@@ -77,7 +77,7 @@ function decoderMessage(message: string, warnings: readonly string[]): string {
 }
 
 /** The shorter side of the reduced copy of a large image; a multiple of 16 (see reducedSize). */
-export const WORKING_SHORT_SIDE = 576;
+const WORKING_SHORT_SIDE = 576;
 
 /**
  * The size to decode a large image at, or null to decode it whole. Only images at least twice

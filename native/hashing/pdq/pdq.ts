@@ -3,9 +3,9 @@
  * published algorithm: luminance, a two-pass Jarosz tent filter down to 64x64, the 16x16
  * low-frequency block of a 2-D DCT (DC excluded), and one bit per coefficient above the median.
  *
- * The C++ reference works in 32-bit floats. Rounding every stored and accumulated value to float32
- * (Math.fround) keeps our coefficients on the same side of the median as the reference's when two
- * of them are close, which double precision alone would not.
+ * The C++ reference works in 32-bit floats. Every stored and accumulated value is rounded to float32
+ * (Math.fround) the same way, so that two nearly equal coefficients fall on the same side of the
+ * median as in the reference rather than wherever double precision happens to put them.
  */
 
 export const PDQ_ALGORITHM = { name: 'pdq', version: '1.0', reference: 'facebook/ThreatExchange pdq/cpp' } as const;
