@@ -192,10 +192,6 @@ export function auditThroughLastChange(entries: AuditEntry[]): AuditEntry[] {
   return entries.slice(0, end);
 }
 
-function hasTable(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
 function readExhibits(db: Db): ExhibitData[] {
   const rows = db.prepare('SELECT id, label, description, source_path, created_at FROM exhibit ORDER BY label').all() as
     { id: number; label: string; description: string | null; source_path: string; created_at: string }[];
@@ -246,15 +242,13 @@ function readFindings(db: Db): Finding[] {
        FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
       WHERE f.content_id = ? ORDER BY e.label, f.path`,
   );
-  const imageStmt = hasTable(db, 'image_data')
-    ? db.prepare('SELECT width, height, pdq, pdq_quality, blockhash, algorithms FROM image_data WHERE content_id = ?')
-    : null;
-  const noteStmt = hasTable(db, 'note') ? db.prepare('SELECT text, examiner, created_at FROM note WHERE content_id = ? ORDER BY created_at, id') : null;
-  const tagStmt = hasTable(db, 'tag') ? db.prepare('SELECT tag FROM tag WHERE content_id = ? ORDER BY tag') : null;
+  const imageStmt = db.prepare('SELECT width, height, pdq, pdq_quality, blockhash, algorithms FROM image_data WHERE content_id = ?');
+  const noteStmt = db.prepare('SELECT text, examiner, created_at FROM note WHERE content_id = ? ORDER BY created_at, id');
+  const tagStmt = db.prepare('SELECT tag FROM tag WHERE content_id = ? ORDER BY tag');
   const findings: Finding[] = [];
   for (const id of ids) {
     const c = contentStmt.get(id) as { id: number; sha256: string; sha1: string; md5: string; size: number; detected_type: string };
-    const img = imageStmt?.get(id) as
+    const img = imageStmt.get(id) as
       | { width: number | null; height: number | null; pdq: string | null; pdq_quality: number | null; blockhash: string | null; algorithms: string }
       | undefined;
     const instances = (instanceStmt.all(id) as {
@@ -278,8 +272,8 @@ function readFindings(db: Db): Finding[] {
       matches,
       decision,
       category: findingCategory(decision, matches),
-      notes: ((noteStmt?.all(id) ?? []) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
-      tags: ((tagStmt?.all(id) ?? []) as { tag: string }[]).map((t) => t.tag),
+      notes: (noteStmt.all(id) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
+      tags: (tagStmt.all(id) as { tag: string }[]).map((t) => t.tag),
     });
   }
   findings.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
@@ -306,7 +300,6 @@ export function categoryLabel(scheme: SchemeId, code: string): string {
 /** Current decisions: for each content, its latest decision not superseded. */
 function readDecisions(db: Db): Map<number, DecisionData> {
   const out = new Map<number, DecisionData>();
-  if (!hasTable(db, 'category_decision')) return out;
   const rows = db.prepare(
     `SELECT content_id, scheme, category, examiner, decided_at FROM category_decision
       WHERE superseded_by IS NULL ORDER BY content_id, decided_at, id`,
@@ -324,7 +317,6 @@ function readDecisions(db: Db): Map<number, DecisionData> {
  */
 function readMatches(db: Db): Map<number, MatchData[]> {
   const out = new Map<number, MatchData[]>();
-  if (!hasTable(db, 'hash_match')) return out;
   const rows = db.prepare(
     `SELECT m.content_id, u.list_name, u.list_version, m.entry_hash, m.entry_media_id, m.entry_label, m.entry_record,
             m.algorithm, m.distance, m.threshold, m.dihedral, m.scheme, m.category, m.matched_at
@@ -391,7 +383,6 @@ function compareCategoryCounts(a: CategoryCount, b: CategoryCount): number {
 }
 
 function readHashListUses(db: Db, audit: AuditEntry[]): HashListUse[] {
-  if (!hasTable(db, 'hashlist_use')) return [];
   const rows = db.prepare(
     `SELECT u.list_name, u.list_version, u.list_format, u.list_format_version, u.list_sha256, u.known, u.scheme,
             u.pdq_threshold, u.blockhash_threshold, u.first_matched_at, u.matched_at, u.tool_version,
@@ -454,11 +445,9 @@ function readMethods(db: Db, audit: AuditEntry[]): Method[] {
       add({ step: 'matching', algorithm: k, version: String(a[k]), parameters });
     }
   }
-  if (hasTable(db, 'image_data')) {
-    const rows = db.prepare('SELECT DISTINCT algorithms FROM image_data ORDER BY algorithms').pluck().all() as string[];
-    for (const json of rows) {
-      for (const m of imageMethods(json)) add(m);
-    }
+  const rows = db.prepare('SELECT DISTINCT algorithms FROM image_data ORDER BY algorithms').pluck().all() as string[];
+  for (const json of rows) {
+    for (const m of imageMethods(json)) add(m);
   }
   return methods;
 }
