@@ -10,8 +10,6 @@ import type { SchemeId } from '../catalog/schemes.js';
 export const LIBRARY_FILE = 'library.sqlite';
 
 export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'pdq' | 'blockhash';
-export const EXACT_ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
-export const PERCEPTUAL_ALGORITHMS = ['pdq', 'blockhash'] as const;
 export const HASH_LENGTH: Readonly<Record<Algorithm, number>> = { md5: 16, sha1: 20, sha256: 32, pdq: 32, blockhash: 32 };
 
 export type ListFormat = 'vics' | 'icse' | 'nsrl' | 'nsrl-legacy' | 'text' | 'pdq';

@@ -7,7 +7,7 @@ import { openSqlite } from '../../../native/catalog/sqlite.js';
 import { openLibrary, listHashLists, removeHashLists, libraryDir, type HashLibrary, type Algorithm } from '../../../native/hashsets/library.js';
 import { importHashList } from '../../../native/hashsets/importer.js';
 import { detectFormat } from '../../../native/hashsets/readers.js';
-import { lookupExact, loadPerceptual } from '../../../native/hashsets/blocks.js';
+import { lookupExact, loadPerceptual, sortedOrder } from '../../../native/hashsets/blocks.js';
 import { KestrelError } from '../../../native/util/result.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
@@ -170,5 +170,20 @@ describe('importers', () => {
     } finally {
       if (saved === undefined) delete process.env['KESTREL_LIBRARY']; else process.env['KESTREL_LIBRARY'] = saved;
     }
+  });
+});
+
+describe('sorted runs', () => {
+  it('orders hashes as a byte-wise sort does, including hashes that share their first 32 bits', () => {
+    const n = 5000;
+    const buf = Buffer.alloc(n * 16);
+    for (let i = 0; i < n; i++) {
+      const h = createHash('md5').update(String(i)).digest();
+      if (i % 7 === 0) h.writeUInt32BE(0xdeadbeef, 0);
+      h.copy(buf, i * 16);
+    }
+    const order = sortedOrder(buf, 16, n);
+    const expected = Array.from({ length: n }, (_, i) => buf.subarray(i * 16, i * 16 + 16)).sort(Buffer.compare).map((b) => b.toString('hex'));
+    expect(Array.from(order, (k) => buf.subarray(k * 16, k * 16 + 16).toString('hex'))).toEqual(expected);
   });
 });
