@@ -46,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kestrel: ${err.message}\n`);
       return 1;
     }
+    if (isStorageError(err)) {
+      process.stderr.write(`kestrel: database write failed (${err.code}): ${err.message}\n`);
+      return 1;
+    }
     if (isSystemError(err)) {
       process.stderr.write(`kestrel: ${err.path ?? ''}${err.path ? ': ' : ''}${describeError(err)}\n`);
       return 1;
@@ -57,4 +61,10 @@ export async function main(argv: string[]): Promise<number> {
 
 function isSystemError(err: unknown): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && 'syscall' in err;
+}
+
+/** SQLite's own failures (a full disk, an I/O error) are the machine's state, not a bug in Kestrel. */
+function isStorageError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown }).code;
+  return err instanceof Error && typeof code === 'string' && /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|CORRUPT|NOTADB)/.test(code);
 }

@@ -76,7 +76,13 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
   const source = resolve(sourceArg);
   checkSource(source);
   const started = Date.now();
-  const { exhibitId, runId, resumed } = startRun(c, source, opts);
+  let run: { exhibitId: number; runId: number; resumed: boolean };
+  try {
+    run = startRun(c, source, opts);
+  } catch (err) {
+    throw translateStorageError(err, c.dir);
+  }
+  const { exhibitId, runId, resumed } = run;
   const writer = new CatalogWriter(c.db, exhibitId, runId);
   const progress = new ProgressClock(started, opts.onProgress);
   const sourceBytes = Buffer.from(source);

@@ -49,7 +49,7 @@ describe('the case store', () => {
 
   it.runIf(isRoot)('stops cleanly when the disk fills, keeps the catalogue sound, and resumes once there is room', () => {
     const src = tempDir('full-src');
-    makeSource(src, { files: 3000, folders: 30, maxSize: 2000 });
+    makeSource(src, { files: 6000, folders: 30, maxSize: 2000 });
     const reference = join(tempDir('full-ref'), 'case');
     expect(kestrel(['init', reference, '--case-number', 'F', '--examiner', 'x']).status).toBe(0);
     expect(kestrel(['intake', reference, src, '--exhibit', 'E']).status).toBe(0);
@@ -58,7 +58,7 @@ describe('the case store', () => {
     const mnt = tempDir('full-mnt');
     const out = tempDir('full-out');
     const script = `
-      mount -t tmpfs -o size=400k tmpfs "$1" || exit 99
+      mount -t tmpfs -o size=1m tmpfs "$1" || exit 99
       "$3" "$4" init "$1/case" --case-number F --examiner x > /dev/null || exit 98
       "$3" "$4" intake "$1/case" "$5" --exhibit E 2> "$2/err1"; echo $? > "$2/rc1"
       "$3" "$4" audit verify "$1/case" > "$2/verify1"; echo $? > "$2/rcv"
