@@ -28,6 +28,8 @@ export interface ReportContext {
   media: 'none' | 'encrypted';
 }
 
+const EXACT = new Set(['md5', 'sha1', 'sha256']);
+
 export function buildReportModel(data: PackageData, ctx: ReportContext): ReportModel {
   const { info, counts } = data;
   const sections: Section[] = [];
@@ -108,7 +110,8 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         f.instances.map((i) => `${i.exhibitLabel}: ${i.pathText}`).join('\n'),
         [
           f.decision ? `examiner ${f.decision.examiner}, ${f.decision.decidedAt}` : '',
-          ...f.matches.map((m) => `${m.list}${m.listVersion ? ` ${m.listVersion}` : ''}: ${m.algorithm} distance ${m.distance} <= ${m.threshold}`),
+          ...f.matches.map((m) => `${m.list}${m.listVersion ? ` ${m.listVersion}` : ''}: ${
+            EXACT.has(m.algorithm) ? `${m.algorithm} exact` : `${m.algorithm} distance ${m.distance} <= ${m.threshold}${m.variant ? `, ${m.variant}` : ''}`}`),
         ].filter(Boolean).join('\n'),
       ]),
     });
