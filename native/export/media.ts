@@ -1,4 +1,5 @@
-import { closeSync, constants, createReadStream, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { openEvidence } from '../intake/openEvidence.js';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { ZipWriter, configure } from '@zip.js/zip.js';
@@ -120,15 +121,3 @@ function evidencePath(inst: Instance): Buffer {
   return isDir ? Buffer.concat([source, Buffer.from('/'), inst.path]) : source;
 }
 
-/** As intake reads evidence: read-only, never through a link, access time kept where permitted. */
-function openEvidence(path: Buffer): number {
-  const base = constants.O_RDONLY | constants.O_NOFOLLOW;
-  if (constants.O_NOATIME !== undefined) {
-    try {
-      return openSync(path, base | constants.O_NOATIME);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    }
-  }
-  return openSync(path, base);
-}

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openEvidence } from './openEvidence.js';
 import { createHash } from 'node:crypto';
 import { sniff, SNIFF_BYTES } from './sniff.js';
 import { nsToIso } from './times.js';
@@ -8,23 +9,6 @@ import { isAnalysableImage, mayBeImage, MAX_IMAGE_BYTES } from '../image/formats
 
 const CHUNK = 1 << 21;
 const buffer = Buffer.allocUnsafe(CHUNK);
-
-/**
- * Opens evidence read-only and never follows a link (a file replaced by a link since it was listed
- * fails rather than leading out of the source). O_NOATIME keeps access times as they were; the kernel
- * allows it only to the file's owner or a privileged user, so without it we still read, read-only.
- */
-function openEvidence(path: Buffer): number {
-  const base = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-  if (constants.O_NOATIME !== undefined) {
-    try {
-      return openSync(path, base | constants.O_NOATIME);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    }
-  }
-  return openSync(path, base);
-}
 
 /** MD5, SHA-1 and SHA-256 of a file from one read, and its type from its first bytes. */
 export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
