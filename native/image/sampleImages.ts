@@ -61,7 +61,7 @@ export async function editPicture(jpeg: Buffer, edit: Edit): Promise<Buffer> {
       const meta = await sharp(jpeg).metadata();
       const w = meta.width ?? 0;
       const h = meta.height ?? 0;
-      return img.extract({ left: Math.round(w * 0.03), top: Math.round(h * 0.03), width: Math.round(w * 0.94), height: Math.round(h * 0.94) }).jpeg({ quality: 88 }).toBuffer();
+      return img.extract({ left: Math.round(w * 0.015), top: Math.round(h * 0.015), width: Math.round(w * 0.97), height: Math.round(h * 0.97) }).jpeg({ quality: 88 }).toBuffer();
     }
     case 'greyscale': return img.greyscale().jpeg({ quality: 88 }).toBuffer();
     case 'png': return img.png().toBuffer();
