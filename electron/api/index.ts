@@ -7,7 +7,7 @@
 export { CHANNELS, IPC_PREFIX } from '../../native/api/channels.js';
 export type { Channel } from '../../native/api/channels.js';
 export type {
-  AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseSummary, CategoriseResult, CategoryDef, DecisionInfo,
+  AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseCounts, CaseSummary, CategoriseResult, CategoryDef, DecisionInfo,
   ExhibitInfo, Facets, FileErrorRow, FileInstanceInfo, GroupDetail, GroupSummary, HashListInfo, ImportResult,
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
   MatchEvidence, MatchSummary, NoteInfo, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,

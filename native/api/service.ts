@@ -3,7 +3,7 @@ import { join, resolve, sep } from 'node:path';
 import type { Channel } from './channels.js';
 import type { ParsedRequest } from './schemas.js';
 import type {
-  AppInfo, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, Responses, Settings, Wellbeing,
+  AppInfo, CaseCounts, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, Responses, Settings, Wellbeing,
 } from './types.js';
 import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/case.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
@@ -108,6 +108,7 @@ export function createService(options: ServiceOptions): KestrelService {
       })();
       return switchCase(c);
     },
+    caseCounts: () => caseCounts(requireCase()),
     getSettings: () => settings(requireCase()),
     setSettings: (req) => {
       const c = requireCase();
@@ -198,8 +199,9 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     queryItems: ({ filter, sort, offset, limit }) => {
       const c = requireCase();
-      return { total: countItems(c.db, filter), offset, rows: queryItems(c.db, filter, sort, offset, limit) };
+      return { offset, rows: queryItems(c.db, filter, sort, offset, limit) };
     },
+    countItems: ({ filter }) => ({ total: countItems(requireCase().db, filter) }),
     getItem: ({ contentId }) => itemDetail(requireCase(), contentId),
     categorise: ({ contentIds, category }) => {
       const c = requireCase();
@@ -319,14 +321,17 @@ function summary(c: OpenCase): CaseSummary {
     scheme,
     schemeName: SCHEMES[scheme].name,
     categories: [...SCHEMES[scheme].categories],
-    counts: {
-      contents: count(c, 'SELECT count(*) AS n FROM content'),
-      files: count(c, "SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file'"),
-      exhibits: count(c, 'SELECT count(*) AS n FROM exhibit'),
-      matched: count(c, 'SELECT count(DISTINCT content_id) AS n FROM hash_match'),
-      categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL'),
-      errors: count(c, 'SELECT count(*) AS n FROM file_instance WHERE error IS NOT NULL'),
-    },
+  };
+}
+
+function caseCounts(c: OpenCase): CaseCounts {
+  return {
+    contents: count(c, 'SELECT count(*) AS n FROM content'),
+    files: count(c, "SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file'"),
+    exhibits: count(c, 'SELECT count(*) AS n FROM exhibit'),
+    matched: count(c, 'SELECT count(DISTINCT content_id) AS n FROM hash_match'),
+    categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL AND scheme = (SELECT json_extract(value, \'$\') FROM case_setting WHERE key = \'categoryScheme\')'),
+    errors: count(c, 'SELECT count(*) AS n FROM file_instance WHERE error IS NOT NULL'),
   };
 }
 

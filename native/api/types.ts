@@ -18,7 +18,16 @@ export interface CaseSummary {
   scheme: SchemeId;
   schemeName: string;
   categories: CategoryDef[];
-  counts: { contents: number; files: number; exhibits: number; matched: number; categorised: number; errors: number };
+}
+
+/** Counted on request, not with every summary: over a million items they take a moment. */
+export interface CaseCounts {
+  contents: number;
+  files: number;
+  exhibits: number;
+  matched: number;
+  categorised: number;
+  errors: number;
 }
 
 export interface AppInfo {
@@ -106,8 +115,8 @@ export interface ItemRow {
   error: boolean;
 }
 
+/** A page of the grid. The total comes separately (countItems): over a million items the page is quick, the count is not. */
 export interface ItemPage {
-  total: number;
   offset: number;
   rows: ItemRow[];
 }
@@ -234,6 +243,7 @@ export interface Responses {
   appInfo: AppInfo;
   openCase: CaseSummary;
   createCase: CaseSummary;
+  caseCounts: CaseCounts;
   getSettings: Settings;
   setSettings: Settings;
   setExaminer: AppInfo;
@@ -243,6 +253,7 @@ export interface Responses {
   intakeStatus: IntakeProgress;
   facets: Facets;
   queryItems: ItemPage;
+  countItems: { total: number };
   getItem: ItemDetail;
   categorise: CategoriseResult;
   undoDecisions: UndoResult;

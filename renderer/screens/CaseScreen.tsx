@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import type { SchemeId } from '../../electron/api/index.js';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CaseCounts, SchemeId } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
 
 const SCHEMES: { id: SchemeId; name: string }[] = [
@@ -18,6 +18,12 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
   const [openDir, setOpenDir] = useState('');
   const [busy, setBusy] = useState(false);
   const [who, setWho] = useState(info.examiner ?? '');
+  const [counts, setCounts] = useState<CaseCounts | null>(null);
+
+  useEffect(() => {
+    if (!info.case) return;
+    void bridge.api.caseCounts({}).then((r) => setCounts(valueOr(r, report)));
+  }, [bridge, report, info.case]);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -68,12 +74,12 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
             <dt>Category scheme</dt><dd>{c.schemeName}</dd>
           </dl>
           <div className="stats">
-            <Stat label="Exhibits" value={c.counts.exhibits} />
-            <Stat label="Files" value={c.counts.files} />
-            <Stat label="Unique items" value={c.counts.contents} />
-            <Stat label="Matched" value={c.counts.matched} />
-            <Stat label="Categorised" value={c.counts.categorised} />
-            <Stat label="Read errors" value={c.counts.errors} />
+            <Stat label="Exhibits" value={counts?.exhibits} />
+            <Stat label="Files" value={counts?.files} />
+            <Stat label="Unique items" value={counts?.contents} />
+            <Stat label="Matched" value={counts?.matched} />
+            <Stat label="Categorised" value={counts?.categorised} />
+            <Stat label="Read errors" value={counts?.errors} />
           </div>
           <form className="inline-form" onSubmit={changeExaminer}>
             <label>Recording decisions as
@@ -121,10 +127,10 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
   );
 }
 
-function Stat({ label, value }: { label: string; value: number }) {
+function Stat({ label, value }: { label: string; value: number | undefined }) {
   return (
     <div className="stat">
-      <div className="stat-value">{formatCount(value)}</div>
+      <div className="stat-value">{value === undefined ? '…' : formatCount(value)}</div>
       <div className="stat-label">{label}</div>
     </div>
   );

@@ -11,15 +11,25 @@ const PAGE = 240;
 const TILE_W = 168;
 const TILE_H = 204;
 
-/** Pages of the current query, fetched as the examiner scrolls; a new query starts a new generation. */
+/**
+ * Pages of the current query, fetched as the examiner scrolls; a new query starts a new
+ * generation. The first page is asked for before the count, so items are on screen while a
+ * million rows are still being counted; until then the grid is as long as what has been loaded.
+ */
 function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const { bridge, report } = useSession();
   const pages = useRef(new Map<number, ItemRow[]>());
   const pending = useRef(new Set<number>());
+  const pagesKey = useRef('');
   const generation = useRef(0);
-  const [total, setTotal] = useState<number | null>(null);
+  // Each answer is kept with the query it answers, so a new query never shows the old one's
+  // count or tiles in the frames before its own arrive.
+  const key = JSON.stringify([filter, sort]);
+  const [totalFor, setTotalFor] = useState<{ key: string; total: number } | null>(null);
+  const [loadedFor, setLoadedFor] = useState<{ key: string; n: number }>({ key: '', n: 0 });
   const [version, setVersion] = useState(0);
 
+  const queryKey = key;
   const fetchPage = useCallback(async (page: number, gen: number) => {
     if (pending.current.has(page)) return;
     pending.current.add(page);
@@ -29,17 +39,25 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     const value = valueOr(r, report);
     if (!value) return;
     pages.current.set(page, value.rows);
-    setTotal(value.total);
+    // While the count is on its way: what is loaded, plus one page more when this one was full.
+    const n = page * PAGE + value.rows.length + (value.rows.length === PAGE ? PAGE : 0);
+    setLoadedFor((l) => ({ key: queryKey, n: l.key === queryKey ? Math.max(l.n, n) : n }));
     setVersion((v) => v + 1);
-  }, [bridge, report, filter, sort]);
+  }, [bridge, report, filter, sort, queryKey]);
 
   const reset = useCallback((keepTotal: boolean) => {
     generation.current += 1;
+    const gen = generation.current;
     pages.current = new Map();
     pending.current = new Set();
-    if (!keepTotal) setTotal(null);
-    void fetchPage(0, generation.current);
-  }, [fetchPage]);
+    if (!keepTotal) pagesKey.current = queryKey;
+    void fetchPage(0, gen);
+    void bridge.api.countItems({ filter }).then((r) => {
+      if (gen !== generation.current) return;
+      const value = valueOr(r, report);
+      if (value) setTotalFor({ key: queryKey, total: value.total });
+    });
+  }, [fetchPage, bridge, report, filter, queryKey]);
 
   useEffect(() => { reset(false); }, [reset]);
 
@@ -49,12 +67,17 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     }
   }, [fetchPage]);
 
-  const item = useCallback((index: number): ItemRow | undefined => pages.current.get(Math.floor(index / PAGE))?.[index % PAGE], []);
+  const item = useCallback(
+    (index: number): ItemRow | undefined => (pagesKey.current === key ? pages.current.get(Math.floor(index / PAGE))?.[index % PAGE] : undefined),
+    [key],
+  );
 
   /** After a change: refetch what is on screen, keeping the scroll position. */
   const reload = useCallback(() => reset(true), [reset]);
 
-  return { total, item, ensure, reload, version };
+  const total = totalFor?.key === key ? totalFor.total : null;
+  const loaded = loadedFor.key === key ? loadedFor.n : 0;
+  return { total, loaded, firstPageReady: loaded > 0 || total === 0, item, ensure, reload, version };
 }
 
 export function CatalogueScreen() {
@@ -71,13 +94,17 @@ export function CatalogueScreen() {
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
   const [tagText, setTagText] = useState('');
-  const { total, item, ensure, reload, version } = usePagedItems(filter, sort);
+  const { total, loaded, firstPageReady, item, ensure, reload, version } = usePagedItems(filter, sort);
   const undo = useUndoStack();
   const scroller = useRef<HTMLDivElement>(null);
 
+  // The filter choices are counted after the first page is on screen, not before it: one engine
+  // thread serves both, and the examiner wants to see items first.
+  const firstPageShown = loaded > 0 || total !== null;
   useEffect(() => {
+    if (!firstPageShown) return;
     void bridge.api.facets({}).then((r) => { const v = valueOr(r, report); if (v) setFacets(v); });
-  }, [bridge, report]);
+  }, [bridge, report, firstPageShown, info.case]);
 
   useEffect(() => {
     const el = scroller.current;
@@ -92,7 +119,7 @@ export function CatalogueScreen() {
     return () => ro.disconnect();
   }, []);
 
-  const count = total ?? 0;
+  const count = total ?? loaded;
   const rowCount = Math.ceil(count / columns);
   const virtualizer = useVirtualizer({
     count: rowCount,
@@ -220,7 +247,7 @@ export function CatalogueScreen() {
         )}
         <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { const [key, dir] = v.split(':') as [ItemSort['key'], ItemSort['dir']]; setSort({ key, dir }); setFocus(0); }}
           options={[['id:asc', 'Intake order'], ['size:desc', 'Largest first'], ['size:asc', 'Smallest first'], ['type:asc', 'File type'], ['category:asc', 'Category']]} />
-        <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? 'Loading…' : `${formatCount(total)} items`}</div>
+        <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? (loaded > 0 ? 'Counting…' : 'Loading…') : `${formatCount(total)} items`}</div>
       </div>
       <div className="keybar small" aria-label="Keyboard">
         {keys.map((k) => (
@@ -243,7 +270,8 @@ export function CatalogueScreen() {
         </div>
       )}
       <div className="catalogue-body">
-        <div className="grid-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid">
+        <div className="grid-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid"
+          data-query={JSON.stringify([filter, sort])} data-first-page={firstPageReady ? 'ready' : 'loading'}>
           {total === 0 && <p className="muted empty">No items match these filters.</p>}
           <div className="grid-space" style={{ height: virtualizer.getTotalSize(), '--tile-w': `${layout.tileWidth - 8}px` } as CSSProperties}>
             {virtualRows.map((vr) => (

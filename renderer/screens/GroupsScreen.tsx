@@ -40,7 +40,7 @@ export function GroupsScreen() {
       <h1>Near-duplicate groups</h1>
       <div className="columns">
         <section className="panel side" aria-label="Groups">
-          <h2>{formatCount(groups.total)} groups</h2>
+          <h2>{formatCount(groups.total)} group{groups.total === 1 ? '' : 's'}</h2>
           {groups.total === 0 && <p className="muted">No groups. Run matching (Hash lists) to group near-duplicates by perceptual hash.</p>}
           <ul className="group-list">
             {groups.groups.map((g) => (

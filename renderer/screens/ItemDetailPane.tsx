@@ -58,24 +58,25 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
 
       <h3>Match evidence</h3>
       {item.matches.length === 0 ? <p className="muted small">No hash-list hit.</p> : (
-        <table className="table small" data-testid="match-evidence">
-          <thead><tr><th>List</th><th>Entry</th><th>Algorithm</th><th className="num">Dist.</th><th className="num">Thr.</th><th>List category</th></tr></thead>
-          <tbody>
-            {item.matches.map((m, i) => (
-              <tr key={i} className={m.known ? '' : 'alert-row'} title={`list sha256 ${m.listSha256}; matched ${m.matchedAt}`}>
-                <td>{m.list} <span className="muted">v{m.listVersion}</span></td>
-                <td>
-                  <div>record {m.entryRecord}{m.entryMediaId ? ` · ${m.entryMediaId}` : ''}{m.entryLabel ? ` · ${m.entryLabel}` : ''}</div>
-                  <div className="mono muted">{m.entryHash}</div>
-                </td>
-                <td>{m.algorithm}{m.dihedral !== null && m.dihedral !== 0 && <span className="muted"> (variant {m.dihedral})</span>}</td>
-                <td className="num">{m.distance}</td>
-                <td className="num">{m.threshold}</td>
-                <td>{m.category ? `${m.category} (${m.scheme ?? '?'})` : m.known ? 'known file' : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="evidence" data-testid="match-evidence">
+          {item.matches.map((m, i) => (
+            <li key={i} className={m.known ? 'known' : 'alert'}>
+              <div className="evidence-head">
+                <strong>{m.list}</strong> <span className="muted">v{m.listVersion}</span>
+                <span className={`badge ${m.known ? 'badge-known' : 'badge-alert'}`}>{m.known ? 'known file' : 'alert'}</span>
+              </div>
+              <dl className="facts compact small">
+                <dt>Algorithm</dt><dd>{m.algorithm}{m.dihedral !== null && m.dihedral !== 0 ? ` (dihedral variant ${m.dihedral})` : ''}</dd>
+                <dt>Distance</dt><dd>{m.distance} (threshold {m.threshold})</dd>
+                <dt>Entry</dt><dd>record {m.entryRecord}{m.entryMediaId ? ` · MediaID ${m.entryMediaId}` : ''}{m.entryLabel ? ` · ${m.entryLabel}` : ''}</dd>
+                <dt>Listed hash</dt><dd className="mono">{m.entryHash}</dd>
+                {m.category && <><dt>List category</dt><dd>{m.category} ({m.scheme})</dd></>}
+                <dt>List file</dt><dd className="mono muted">sha256 {m.listSha256}</dd>
+                <dt>Matched</dt><dd>{m.matchedAt}</dd>
+              </dl>
+            </li>
+          ))}
+        </ul>
       )}
 
       <h3>File instances ({item.instances.length})</h3>

@@ -9,9 +9,7 @@ import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
 
 const SOURCE = join(REFERENCE, 'pdq', 'reg-test-input');
-const haveChromium = existsSync(CHROMIUM);
-
-describe.skipIf(!haveChromium)('review UI end to end (kestrel serve + Debian Chromium)', () => {
+describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
   let work: string;
   let caseDir: string;
   let served: Served;
@@ -22,6 +20,7 @@ describe.skipIf(!haveChromium)('review UI end to end (kestrel serve + Debian Chr
   const go = (screen: string) => page.click(`nav [data-screen="${screen}"]`);
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM}: Chromium not found; install Debian's chromium or set KESTREL_CHROMIUM`);
     work = mkdtempSync(join(tmpdir(), 'kestrel-e2e-'));
     caseDir = join(work, 'case');
     served = await serve(caseDir, join(work, 'library'));
@@ -88,6 +87,12 @@ describe.skipIf(!haveChromium)('review UI end to end (kestrel serve + Debian Chr
 
     await page.selectOption('select[name="matched"]', 'any');
     await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '3 items');
+    await page.click('.tile[data-content-id] >> nth=0');
+    await page.waitForSelector('[data-testid="match-evidence"]');
+    const evidence = await page.textContent('[data-testid="match-evidence"]');
+    expect(evidence).toContain('E2E known list');
+    expect(evidence).toMatch(/md5/);
+    expect(evidence).toMatch(/0 \(threshold 0\)/);
     await shot('05-catalogue-matched');
     await page.selectOption('select[name="matched"]', '');
     await page.waitForFunction((n) => document.querySelector('[data-testid="item-count"]')?.textContent === n, count);

@@ -37,6 +37,7 @@ export const review: Migration = {
       CREATE INDEX image_data_gps ON image_data(content_id) WHERE json_extract(exif, '$.gps') IS NOT NULL;
       CREATE INDEX image_data_decode_error ON image_data(content_id) WHERE decode_error IS NOT NULL;
       CREATE INDEX file_instance_error ON file_instance(content_id) WHERE error IS NOT NULL;
+      CREATE INDEX file_instance_exhibit_content ON file_instance(exhibit_id, content_id);
 
       CREATE TABLE note (
         id INTEGER PRIMARY KEY,

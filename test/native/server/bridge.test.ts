@@ -113,6 +113,7 @@ describe('loopback bridge', () => {
       ['categorise', JSON.stringify({ contentIds: [], category: '1' }), /contentIds/],
       ['createCase', JSON.stringify({ dir: '/tmp/x', caseNumber: ' ', examiner: 'A', scheme: 'vic-us' }), /caseNumber/],
       ['createCase', JSON.stringify({ dir: '/tmp/x', caseNumber: '1', examiner: 'A', scheme: 'nope' }), /scheme/],
+      ['countItems', JSON.stringify({ filter: { exhibitId: 'EX-1' } }), /filter\.exhibitId/],
       ['noSuchCall', '{}', /unknown call "noSuchCall"/],
       ['appInfo', 'not json', /not JSON/],
     ];
