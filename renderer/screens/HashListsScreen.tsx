@@ -112,7 +112,7 @@ export function HashListsScreen() {
             <button type="submit" className="primary" disabled={busy !== null}>Import</button>
           </form>
           <h2>Match this case</h2>
-          <p className="muted small">Compares every item against every list in the library: exact digests, and PDQ within the list's threshold.</p>
+          <p className="muted small">Compares every item with every list in the library: exact digests, and PDQ and blockhash within the matching thresholds (PDQ of quality under 50 is not used).</p>
           <button type="button" className="primary" onClick={() => void match()} disabled={busy !== null} data-testid="run-match">Run matching</button>
           {busy && <p className="muted">{busy}</p>}
           {lastMatch && (

@@ -123,6 +123,10 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
     await go('settings');
     await page.waitForSelector('input[name="blur"]');
     await shot('09-settings');
+    await go('case');
+    await page.waitForFunction(() => !document.querySelector('.stat-value')?.textContent?.includes('…'));
+    expect(await page.textContent('[aria-label="Open case"]')).toContain('OP-E2E-1');
+    await shot('10-case-summary');
 
     expect(pageErrors).toEqual([]);
 
