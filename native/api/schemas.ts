@@ -64,7 +64,12 @@ export const requestSchemas = {
   }),
   countItems: z.strictObject({ filter: itemFilterSchema }),
   getItem: z.strictObject({ contentId: id }),
-  categorise: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), category: z.string().min(1).max(32) }),
+  categorise: z.strictObject({
+    contentIds: z.array(id).min(1).max(1_000_000),
+    category: z.string().min(1).max(32),
+    /** How the examiner decided, for the audit log: a key on one item, a bulk selection, a whole group. */
+    via: z.enum(['keyboard', 'selection', 'group']),
+  }),
   undoDecisions: z.strictObject({ decisionIds: z.array(id).min(1).max(1_000_000) }),
   addNote: z.strictObject({ contentId: id, text: text(20_000) }),
   addTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),

@@ -203,9 +203,9 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     countItems: ({ filter }) => ({ total: countItems(requireCase().db, filter) }),
     getItem: ({ contentId }) => itemDetail(requireCase(), contentId),
-    categorise: ({ contentIds, category }) => {
+    categorise: ({ contentIds, category, via }) => {
       const c = requireCase();
-      const out = categorise(c.db, contentIds, category, actor(), 'review UI');
+      const out = categorise(c.db, contentIds, category, actor(), via);
       return { decisionIds: out.decisionIds, scheme: caseScheme(c.db), category };
     },
     undoDecisions: ({ decisionIds }) => undoDecisions(requireCase().db, decisionIds, actor()),

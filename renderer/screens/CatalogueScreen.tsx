@@ -150,10 +150,11 @@ export function CatalogueScreen() {
     await refresh();
   };
 
-  const categoriseTargets = async (code: string) => {
+  const categoriseTargets = async (code: string, by: 'keyboard' | 'selection') => {
     const ids = targets();
     if (ids.length === 0) return;
-    const r = valueOr(await bridge.api.categorise({ contentIds: ids, category: code }), report);
+    const via = selected.size > 0 ? 'selection' : by;
+    const r = valueOr(await bridge.api.categorise({ contentIds: ids, category: code, via }), report);
     if (!r) return;
     if (r.decisionIds.length > 0) undo.push(r.decisionIds);
     report(`${formatCount(ids.length)} item${ids.length === 1 ? '' : 's'} → ${categoryLabel(categories, code)}`);
@@ -181,7 +182,7 @@ export function CatalogueScreen() {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.target as HTMLElement).closest('input, textarea, select')) return;
     const mapped = keys.find((k) => k.key === e.key);
-    if (mapped && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void categoriseTargets(mapped.category.code); return; }
+    if (mapped && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void categoriseTargets(mapped.category.code, 'keyboard'); return; }
     if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { e.preventDefault(); void undoLast(); return; }
     switch (e.key) {
       case 'ArrowRight': e.preventDefault(); moveFocus(focus + 1); break;
@@ -261,7 +262,7 @@ export function CatalogueScreen() {
         <div className="bulkbar" aria-label="Bulk actions">
           <strong>{formatCount(selected.size)} selected</strong>
           {keys.map((k) => (
-            <button key={k.key} type="button" onClick={() => void categoriseTargets(k.category.code)} title={k.category.label}>{k.category.code}</button>
+            <button key={k.key} type="button" onClick={() => void categoriseTargets(k.category.code, 'selection')} title={k.category.label}>{k.category.code}</button>
           ))}
           <input placeholder="tag" value={tagText} onChange={(e) => setTagText(e.target.value)} maxLength={100} aria-label="Tag" />
           <button type="button" onClick={() => void bulkTag('add')}>Add tag</button>

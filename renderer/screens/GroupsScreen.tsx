@@ -27,7 +27,7 @@ export function GroupsScreen() {
 
   const categoriseGroup = async (code: string) => {
     if (!open) return;
-    const r = valueOr(await bridge.api.categorise({ contentIds: open.members.map((m) => m.id), category: code }), report);
+    const r = valueOr(await bridge.api.categorise({ contentIds: open.members.map((m) => m.id), category: code, via: 'group' }), report);
     if (!r) return;
     report(`Group ${open.id}: ${r.decisionIds.length} item(s) → ${code}`);
     await show(open.id);

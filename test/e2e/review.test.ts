@@ -143,6 +143,7 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
       expect(verifyChain(entries).ok).toBe(true);
       const actions = entries.map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['case.init', 'review.categorise', 'review.undo']));
+      expect(entries.filter((e) => e.action === 'review.categorise').map((e) => e.details['via'])).toEqual(['keyboard', 'keyboard']);
       const undo = entries.find((e) => e.action === 'review.undo')!;
       expect(undo.actor).toBe('Examiner E2E');
       expect(undo.details).toMatchObject({ items: [{ content: second, undone: { category: '4' }, restored: null }] });

@@ -27,8 +27,8 @@ describe('review service', () => {
     expect(await call('appInfo', {})).toMatchObject({ ok: true, value: { case: null, suggestedCaseDir: caseDir } });
     const created = await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'caid-uk' });
     expect(created).toMatchObject({ ok: true, value: { caseNumber: 'OP-9', scheme: 'caid-uk', categories: [{ code: 'A' }, { code: 'B' }, { code: 'C' }, { code: 'N' }] } });
-    expect(await call('categorise', { contentIds: [1], category: '1' })).toMatchObject({ ok: false, error: expect.stringMatching(/not in the case's scheme caid-uk/) });
-    expect(await call('categorise', { contentIds: [1], category: 'A' })).toEqual({ ok: false, error: 'content 1: no such item in this case' });
+    expect(await call('categorise', { contentIds: [1], category: '1', via: 'keyboard' })).toMatchObject({ ok: false, error: expect.stringMatching(/not in the case's scheme caid-uk/) });
+    expect(await call('categorise', { contentIds: [1], category: 'A', via: 'keyboard' })).toEqual({ ok: false, error: 'content 1: no such item in this case' });
   });
 
   it('remembers wellbeing settings in the case and records the change', async () => {
