@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Pixels } from '../hashing/pixels.js';
+import { BMP_DECODER, BmpError, decodeBmp, isBmp } from './bmp.js';
 
 /** Raster formats sharp decodes for us (its names); anything else it recognises (SVG, PDF) is refused. */
 const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'avif', 'jp2', 'jxl']);
@@ -24,24 +25,29 @@ export class DecodeError extends Error {
   override name = 'DecodeError';
 }
 
-export const DECODER = { name: 'sharp', version: sharp.versions.sharp, libvips: sharp.versions.vips } as const;
+export const DECODER = { name: 'sharp', version: sharp.versions.sharp, libvips: sharp.versions.vips, bmp: BMP_DECODER } as const;
+
+interface Source {
+  format: string;
+  width: number;
+  height: number;
+  orientation: number | null;
+  /** Reads the picture upright; sharp either decodes the file or takes pixels decoded elsewhere. */
+  pipeline: ReturnType<typeof sharp>;
+}
 
 /**
- * Decodes an image once, upright. Embedded ICC profiles are not applied: the PDQ reference hashes
+ * Decodes an image once, upright. BMP, which sharp cannot read, is decoded by bmp-ts and its
+ * pixels then take the same way through sharp as any other picture's. Embedded ICC profiles are not applied: the PDQ reference hashes
  * the stored pixel values, and so do we. A file with damaged pixel data fails (sharp's default,
  * failOn 'warning') rather than yielding hashes of a half-grey picture.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   const warnings: string[] = [];
   try {
-    const meta = await sharp(bytes).metadata();
-    if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
-      throw new DecodeError(`unsupported image format${meta.format ? ` (${meta.format})` : ''}`);
-    }
-    const width = meta.autoOrient?.width ?? meta.width;
-    const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height;
-    if (!width || !height) throw new DecodeError('image has no dimensions');
-    let pipeline = sharp(bytes, { autoOrient: true, ignoreIcc: true });
+    const source = isBmp(bytes) ? bmpSource(bytes) : await sharpSource(bytes);
+    const { width, height } = source;
+    let pipeline = source.pipeline;
     pipeline.on('warning', (w: string) => warnings.push(w));
     const reduced = reducedSize(width, height);
     if (reduced) {
@@ -51,16 +57,35 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     }
     const { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return {
-      format: meta.format,
+      format: source.format,
       width,
       height,
-      orientation: meta.orientation ?? null,
+      orientation: source.orientation,
       pixels: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels },
     };
   } catch (err) {
     if (err instanceof DecodeError) throw err;
+    if (err instanceof BmpError) throw new DecodeError(err.message);
     throw new DecodeError(decoderMessage(err instanceof Error ? err.message : String(err), warnings));
   }
+}
+
+async function sharpSource(bytes: Uint8Array): Promise<Source> {
+  const meta = await sharp(bytes).metadata();
+  if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
+    throw new DecodeError(`unsupported image format${meta.format ? ` (${meta.format})` : ''}`);
+  }
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height;
+  if (!width || !height) throw new DecodeError('image has no dimensions');
+  return { format: meta.format, width, height, orientation: meta.orientation ?? null, pipeline: sharp(bytes, { autoOrient: true, ignoreIcc: true }) };
+}
+
+/** BMP carries no EXIF orientation: its rows are stored upright (bottom-up or top-down). */
+function bmpSource(bytes: Uint8Array): Source {
+  const pixels = decodeBmp(bytes);
+  const { width, height, channels } = pixels;
+  return { format: 'bmp', width, height, orientation: null, pipeline: sharp(pixels.data, { raw: { width, height, channels: channels as 4 } }) };
 }
 
 /**

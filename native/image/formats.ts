@@ -1,7 +1,7 @@
 /**
- * The picture types the intake analyses, by the MIME type the magic-byte sniffer gives. BMP and
- * HEIC are listed although this build's decoder may not read them: they are recorded with the
- * decoder's refusal, so the examiner sees which pictures were not hashed perceptually.
+ * The picture types the intake analyses, by the MIME type the magic-byte sniffer gives. HEIC is
+ * listed although this build's decoder may not read it: it is recorded with the decoder's refusal,
+ * so the examiner sees which pictures were not hashed perceptually.
  */
 export const ANALYSABLE_IMAGE_TYPES: readonly string[] = [
   'image/jpeg', 'image/png', 'image/apng', 'image/gif', 'image/webp', 'image/tiff', 'image/bmp',
