@@ -89,7 +89,7 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
   const isSourceRoot = (e: WalkEntry) => e.abs.equals(sourceBytes);
 
   try {
-    listSource(sourceBytes, writer, isSourceRoot, progress, opts.signal);
+    await listSource(sourceBytes, writer, isSourceRoot, progress, opts.signal);
     const sourceIsFolder = statSync(source).isDirectory();
     const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
@@ -162,13 +162,17 @@ function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId
   })();
 }
 
-function listSource(
+/**
+ * Lists the source in batches, handing the event loop back between batches: in the UI's server the
+ * same loop answers the examiner's requests (and a cancel) while a large source is listed.
+ */
+async function listSource(
   source: Buffer,
   writer: CatalogWriter,
   isSourceRoot: (e: WalkEntry) => boolean,
   progress: ProgressClock,
   signal: AbortSignal | undefined,
-): void {
+): Promise<void> {
   let batch: WalkEntry[] = [];
   let listed = 0;
   for (const entry of walkSource(source)) {
@@ -179,6 +183,7 @@ function listSource(
       writer.addEntries(batch, isSourceRoot);
       batch = [];
       progress.tick({ phase: 'listing', entries: listed });
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
   writer.addEntries(batch, isSourceRoot);
