@@ -43,12 +43,10 @@ interface Source {
  * failOn 'warning') rather than yielding hashes of a half-grey picture.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
-  const warnings: string[] = [];
   try {
     const source = isBmp(bytes) ? bmpSource(bytes) : await sharpSource(bytes);
     const { width, height } = source;
     let pipeline = source.pipeline;
-    pipeline.on('warning', (w: string) => warnings.push(w));
     const reduced = reducedSize(width, height);
     if (reduced) {
       // Asking for a reduction lets sharp decode a JPEG at 1/2, 1/4 or 1/8 scale (shrink-on-load);
@@ -66,7 +64,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   } catch (err) {
     if (err instanceof DecodeError) throw err;
     if (err instanceof BmpError) throw new DecodeError(err.message);
-    throw new DecodeError(decoderMessage(err instanceof Error ? err.message : String(err), warnings));
+    throw new DecodeError(failureMessage(bytes, err instanceof Error ? err.message : String(err)));
   }
 }
 
@@ -89,16 +87,39 @@ function bmpSource(bytes: Uint8Array): Source {
 }
 
 /**
- * sharp reports damaged pixel data as a generic "warning treated as error", with the decoder's
- * own words on the next line, or (when several pictures are decoded at once) delivered as a
- * warning event instead. Either way the examiner gets the decoder's words.
+ * What is recorded when a picture does not decode. It must be the same on every run: an intake
+ * resumed after an interruption must give the same catalogue. libvips keeps one error buffer and
+ * one warning stream for the whole process, so while the reader threads decode several pictures at
+ * once its words for one file can arrive with another's call, or not at all. So structural damage
+ * we can see for ourselves (a truncated JPEG, PNG or GIF) is named from the bytes; otherwise the
+ * first specific line of the error this call threw is kept, without the process-wide warnings.
  */
-function decoderMessage(message: string, warnings: readonly string[]): string {
-  const lines = [...message.split('\n'), ...warnings].map((l) => l.trim()).filter((l) => l.length > 0);
-  const generic = /^Warning treated as error/i;
-  const specific = lines.filter((l) => !generic.test(l));
-  if (specific.length > 0) return [...new Set(specific)].join('; ');
-  return 'damaged image data: the decoder gave a warning and no further detail';
+function failureMessage(bytes: Uint8Array, message: string): string {
+  const structural = truncation(bytes);
+  if (structural) return structural;
+  const specific = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !/^Warning treated as error/i.test(l) && !/^error in tile/i.test(l));
+  return specific[0] ?? 'damaged image data: the decoder refused it without detail';
+}
+
+function truncation(b: Uint8Array): string | null {
+  const n = b.length;
+  if (n >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
+    // Encoders and cameras may pad after the end-of-image marker; look for it near the end.
+    for (let i = n - 2; i >= Math.max(0, n - 4096); i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return null;
+    return 'truncated JPEG: no end-of-image marker (premature end of JPEG image)';
+  }
+  if (n >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    const tail = Buffer.from(b.buffer, b.byteOffset, b.byteLength).subarray(Math.max(0, n - 64)).toString('latin1');
+    return tail.includes('IEND') ? null : 'truncated PNG: no IEND chunk';
+  }
+  if (n >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) {
+    for (let i = n - 1; i >= Math.max(0, n - 16); i--) if (b[i] === 0x3b) return null;
+    return 'truncated GIF: no trailer';
+  }
+  return null;
 }
 
 /** The shorter side of the reduced copy of a large image; a multiple of 16 (see reducedSize). */
