@@ -8,6 +8,7 @@ import { GroupsScreen } from './screens/GroupsScreen.js';
 import { HashListsScreen } from './screens/HashListsScreen.js';
 import { AuditScreen } from './screens/AuditScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { ExportScreen } from './screens/ExportScreen.js';
 
 const SCREENS = [
   { id: 'case', label: 'Case' },
@@ -16,6 +17,7 @@ const SCREENS = [
   { id: 'groups', label: 'Near-duplicates' },
   { id: 'hashlists', label: 'Hash lists' },
   { id: 'audit', label: 'Audit trail' },
+  { id: 'export', label: 'Export' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
@@ -91,6 +93,7 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
           {current === 'groups' && <GroupsScreen />}
           {current === 'hashlists' && <HashListsScreen />}
           {current === 'audit' && <AuditScreen />}
+          {current === 'export' && <ExportScreen />}
           {current === 'settings' && <SettingsScreen />}
         </main>
         {status && (

@@ -16,6 +16,7 @@ export const CHANNELS = [
   'listFileErrors',
   'startIntake',
   'intakeStatus',
+  'cancelIntake',
   'facets',
   'queryItems',
   'countItems',
@@ -31,6 +32,8 @@ export const CHANNELS = [
   'importHashList',
   'runMatch',
   'listAudit',
+  'exportPackage',
+  'verifyPackage',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -1,5 +1,7 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import type { Channel } from './channels.js';
+import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
 
 /**
  * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
@@ -11,6 +13,30 @@ const id = z.number().int().positive();
 const text = (max: number) => z.string().trim().min(1).max(max);
 const dir = z.string().min(1).max(4096);
 const schemeId = z.enum(['vic-us', 'dhs', 'caid-uk', 'custom']);
+/** Where a package is written or read: absolute, so it never depends on the folder the server was started in. */
+const absolutePath = dir.refine((p) => isAbsolute(p), 'must be an absolute path');
+
+/**
+ * The same rules as `kestrel export`: a passphrase only with encrypted media, and then one of at
+ * least MIN_PASSPHRASE_LENGTH characters (counted as the engine counts them, by code point). The
+ * messages never quote the passphrase.
+ */
+export const exportPackageSchema = z.strictObject({
+  out: absolutePath,
+  media: z.enum(['none', 'encrypted']),
+  passphrase: z.string().max(1024).optional(),
+  zip: z.boolean(),
+}).superRefine((req, ctx) => {
+  if (req.media === 'encrypted') {
+    if (req.passphrase === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'media encrypted needs a passphrase' });
+    } else if ([...req.passphrase].length < MIN_PASSPHRASE_LENGTH) {
+      ctx.addIssue({ code: 'custom', path: ['passphrase'], message: `must have at least ${MIN_PASSPHRASE_LENGTH} characters` });
+    }
+  } else if (req.passphrase !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'only used with media encrypted' });
+  }
+});
 
 export const itemFilterSchema = z.strictObject({
   /** alert: a hit on a list of concern; known: only on known-file lists (e.g. NSRL); none: no hit. */
@@ -55,6 +81,7 @@ export const requestSchemas = {
   listFileErrors: z.strictObject({ exhibitId: id.optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   startIntake: z.strictObject({ label: text(200), source: dir, description: z.string().max(4000).optional() }),
   intakeStatus: z.strictObject({ jobId: id }),
+  cancelIntake: z.strictObject({ jobId: id }),
   facets: none,
   queryItems: z.strictObject({
     filter: itemFilterSchema,
@@ -87,6 +114,12 @@ export const requestSchemas = {
   }),
   runMatch: none,
   listAudit: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
+  exportPackage: exportPackageSchema,
+  verifyPackage: z.strictObject({
+    path: absolutePath,
+    /** The manifest SHA-256 printed at export, to check the manifest itself against. */
+    manifestSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal digits').optional(),
+  }),
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

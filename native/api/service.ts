@@ -14,6 +14,9 @@ import { countItems, itemRows, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
 import { matchCase } from '../matching/matcher.js';
+import { exportCase } from '../export/exportCase.js';
+import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
+import { verifyPackage } from '../export/verify.js';
 import { displayPath } from '../util/pathBytes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -95,6 +98,7 @@ export function createService(options: ServiceOptions): KestrelService {
     suggestedCaseDir,
     libraryDir: options.libraryDir,
     examiner: open ? actor() : examiner,
+    minPassphraseLength: MIN_PASSPHRASE_LENGTH,
   });
 
   const handlers: Handlers = {
@@ -143,7 +147,7 @@ export function createService(options: ServiceOptions): KestrelService {
       const abort = new AbortController();
       const progress: IntakeProgress = {
         jobId, label, source: resolve(source), state: 'running', filesDone: 0, filesTotal: null, bytesDone: 0,
-        bytesTotal: null, filesPerSecond: 0, etaSeconds: null, errors: 0, recentErrors: [], message: null,
+        bytesTotal: null, filesPerSecond: 0, etaSeconds: null, errors: 0, recentErrors: [], message: null, resumed: null,
         startedAt: new Date().toISOString(), finishedAt: null,
       };
       const onProgress = (p: EngineProgress): void => {
@@ -168,12 +172,19 @@ export function createService(options: ServiceOptions): KestrelService {
           progress.bytesTotal = s.bytes;
           progress.errors = s.errors;
           progress.etaSeconds = 0;
-          progress.message = `${s.files} files, ${s.uniqueContent} unique, ${s.errors} errors`;
+          progress.resumed = s.resumed;
+          progress.message = `${s.resumed ? 'resumed an interrupted intake: ' : ''}${s.files} files, ${s.uniqueContent} unique, ${s.errors} errors`;
           progress.recentErrors = recentErrors(c, label);
         },
         (err: unknown) => {
-          progress.state = 'failed';
-          progress.message = describeError(err);
+          if (abort.signal.aborted) {
+            progress.state = 'interrupted';
+            progress.etaSeconds = null;
+            progress.message = 'cancelled; start the same intake again (same exhibit ID and source) to resume where it stopped';
+          } else {
+            progress.state = 'failed';
+            progress.message = describeError(err);
+          }
           progress.recentErrors = recentErrors(c, label);
         },
       ).finally(() => { progress.finishedAt = new Date().toISOString(); });
@@ -184,6 +195,16 @@ export function createService(options: ServiceOptions): KestrelService {
       const job = jobs.get(jobId);
       if (!job) throw new KestrelError(`intake job ${jobId}: no such job in this session`, 'E_NO_JOB');
       if (job.progress.state === 'running' && open) job.progress.recentErrors = recentErrors(open, job.progress.label);
+      return { ...job.progress };
+    },
+    cancelIntake: async ({ jobId }) => {
+      const job = jobs.get(jobId);
+      if (!job) throw new KestrelError(`intake job ${jobId}: no such job in this session`, 'E_NO_JOB');
+      // A job that finished before the request arrived is left as it is; its state says so.
+      if (job.progress.state === 'running') {
+        job.abort.abort();
+        await job.done;
+      }
       return { ...job.progress };
     },
     facets: () => {
@@ -262,6 +283,17 @@ export function createService(options: ServiceOptions): KestrelService {
       const entries: AuditEntry[] = readAudit(requireCase().db);
       return { total: entries.length, entries: entries.slice(offset, offset + limit), verdict: verifyChain(entries) };
     },
+    exportPackage: async ({ out, media, passphrase, zip }) => {
+      const c = requireCase();
+      if (runningJob()) throw new KestrelError('an intake is running; export when it has finished', 'E_BUSY');
+      // The passphrase goes to the encryption and nowhere else: not into the result, the log or the session.
+      const r = await exportCase(c, out, { media, zip, examiner: actor(), ...(passphrase !== undefined ? { passphrase } : {}) });
+      return {
+        dir: r.dir, zip: r.zip, media, packageHash: r.packageHash, manifestSha256: r.manifestSha256, findings: r.findings,
+        files: r.files.length + 1, auditSeq: r.auditSeq,
+      };
+    },
+    verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
   };
 
   const thumbnailFile = (contentId: number): string | null => {

@@ -5,8 +5,9 @@ import type { AuditEntry, AuditVerdict } from '../audit/log.js';
 import type { Result } from '../util/result.js';
 import type { HashListInfo } from '../hashsets/library.js';
 import type { MatchSummary } from '../matching/matcher.js';
+import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
-export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary };
+export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict };
 
 export interface CaseSummary {
   dir: string;
@@ -39,6 +40,8 @@ export interface AppInfo {
   libraryDir: string;
   /** Who the session records decisions as. */
   examiner: string | null;
+  /** The engine's rule for the passphrase of encrypted media in a case package, for the export form to state. */
+  minPassphraseLength: number;
 }
 
 export interface Settings {
@@ -77,7 +80,10 @@ export interface IntakeProgress {
   jobId: number;
   label: string;
   source: string;
-  state: 'running' | 'complete' | 'failed';
+  /** interrupted: cancelled by the examiner; the same intake started again resumes where it stopped. */
+  state: 'running' | 'complete' | 'failed' | 'interrupted';
+  /** Whether this run continued an interrupted one of the same exhibit; known when it completes. */
+  resumed: boolean | null;
   filesDone: number;
   filesTotal: number | null;
   bytesDone: number;
@@ -238,6 +244,19 @@ export interface AuditPage {
   verdict: AuditVerdict;
 }
 
+export interface ExportPackageResult {
+  dir: string;
+  zip: string | null;
+  media: 'none' | 'encrypted';
+  packageHash: string;
+  /** Also recorded in the case's audit log (entry auditSeq): compare it with what verify finds. */
+  manifestSha256: string;
+  findings: number;
+  /** Files in the package, manifest.json included. */
+  files: number;
+  auditSeq: number;
+}
+
 /** The response of each channel: the compiler refuses a channel without one. */
 export interface Responses {
   appInfo: AppInfo;
@@ -251,6 +270,7 @@ export interface Responses {
   listFileErrors: { total: number; rows: FileErrorRow[] };
   startIntake: IntakeProgress;
   intakeStatus: IntakeProgress;
+  cancelIntake: IntakeProgress;
   facets: Facets;
   queryItems: ItemPage;
   countItems: { total: number };
@@ -266,6 +286,8 @@ export interface Responses {
   importHashList: ImportResult;
   runMatch: MatchSummary;
   listAudit: AuditPage;
+  exportPackage: ExportPackageResult;
+  verifyPackage: PackageVerdict;
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */

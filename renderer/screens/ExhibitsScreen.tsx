@@ -12,6 +12,7 @@ export function ExhibitsScreen() {
   const [source, setSource] = useState('');
   const [description, setDescription] = useState('');
   const [job, setJob] = useState<IntakeProgress | null>(null);
+  const [cancelling, setCancelling] = useState(false);
 
   const load = useCallback(async () => {
     const ex = valueOr(await bridge.api.listExhibits({}), report);
@@ -22,25 +23,45 @@ export function ExhibitsScreen() {
 
   useEffect(() => { void load(); }, [load]);
 
+  const finished = useCallback(async (r: IntakeProgress) => {
+    if (r.state === 'complete') report(`Intake of ${r.label} complete: ${r.message ?? ''}`);
+    else if (r.state === 'interrupted') report(`Intake of ${r.label} cancelled; start it again to resume`);
+    else report(`Intake of ${r.label} failed: ${r.message ?? ''}`, 'error');
+    await load();
+    await refresh();
+  }, [report, load, refresh]);
+
   useEffect(() => {
-    if (!job || job.state !== 'running') return;
+    if (!job || job.state !== 'running' || cancelling) return;
     const t = setTimeout(async () => {
       const r = valueOr(await bridge.api.intakeStatus({ jobId: job.jobId }), report);
-      if (r) {
-        setJob(r);
-        if (r.state !== 'running') {
-          report(r.state === 'complete' ? `Intake of ${r.label} complete: ${r.message ?? ''}` : `Intake of ${r.label} failed: ${r.message ?? ''}`, r.state === 'complete' ? 'info' : 'error');
-          await load();
-          await refresh();
-        }
-      }
+      if (!r) return;
+      // A cancel may have settled the job while this call was under way: never go back to running.
+      setJob((prev) => (prev && prev.jobId === r.jobId && prev.state !== 'running' ? prev : r));
+      if (r.state !== 'running') await finished(r);
     }, POLL_MS);
     return () => clearTimeout(t);
-  }, [job, bridge, report, load, refresh]);
+  }, [job, cancelling, bridge, report, finished]);
 
   const start = async (e: FormEvent) => {
     e.preventDefault();
     const r = valueOr(await bridge.api.startIntake({ label, source, ...(description ? { description } : {}) }), report);
+    if (r) setJob(r);
+  };
+  const cancel = async () => {
+    if (!job) return;
+    setCancelling(true);
+    const r = valueOr(await bridge.api.cancelIntake({ jobId: job.jobId }), report);
+    setCancelling(false);
+    if (r) {
+      setJob(r);
+      await finished(r);
+    }
+  };
+  // The engine resumes an interrupted intake when the same exhibit ID and source are taken in again.
+  const resume = async () => {
+    if (!job) return;
+    const r = valueOr(await bridge.api.startIntake({ label: job.label, source: job.source }), report);
     if (r) setJob(r);
   };
 
@@ -63,7 +84,10 @@ export function ExhibitsScreen() {
                       <td className="num">{formatCount(x.files)}</td>
                       <td className="num">{formatCount(x.contents)}</td>
                       <td className={`num${x.errors ? ' warn' : ''}`}>{formatCount(x.errors)}</td>
-                      <td className="small">{last ? `${last.status} · ${last.finishedAt ?? last.startedAt}` : '—'}</td>
+                      <td className="small" data-testid="exhibit-runs">
+                        {last ? `${last.status} · ${last.finishedAt ?? last.startedAt}` : '—'}
+                        {x.runs.length > 1 && <div className="muted">runs: {x.runs.map((r) => r.status).join(' → ')}</div>}
+                      </td>
                     </tr>
                   );
                 })}
@@ -85,7 +109,7 @@ export function ExhibitsScreen() {
             </label>
             <button type="submit" className="primary" disabled={job?.state === 'running'}>Start intake</button>
           </form>
-          {job && <Progress job={job} />}
+          {job && <Progress job={job} cancelling={cancelling} onCancel={() => void cancel()} onResume={() => void resume()} />}
         </section>
       </div>
       <section className="panel" aria-label="Read errors">
@@ -105,12 +129,16 @@ export function ExhibitsScreen() {
   );
 }
 
-function Progress({ job }: { job: IntakeProgress }) {
+function Progress({ job, cancelling, onCancel, onResume }: { job: IntakeProgress; cancelling: boolean; onCancel(): void; onResume(): void }) {
   const fraction = job.filesTotal ? Math.min(1, job.filesDone / job.filesTotal) : null;
   return (
     <div className="progress-panel" aria-label="Intake progress" data-state={job.state}>
       <div className="progress-title">
-        <strong>{job.label}</strong> <span className={`pill pill-${job.state}`}>{job.state}</span>
+        <strong>{job.label}</strong>
+        <span>
+          {job.resumed && <span className="pill" data-testid="intake-resumed">resumed</span>}{' '}
+          <span className={`pill pill-${job.state}`}>{job.state}</span>
+        </span>
       </div>
       <progress max={1} value={fraction ?? undefined} />
       <dl className="facts compact">
@@ -121,6 +149,16 @@ function Progress({ job }: { job: IntakeProgress }) {
         <dt>Errors</dt><dd className={`num${job.errors ? ' warn' : ''}`}>{formatCount(job.errors)}</dd>
       </dl>
       {job.message && <div className="small muted">{job.message}</div>}
+      {job.state === 'running' && (
+        <div className="progress-actions">
+          <button type="button" className="alert" onClick={onCancel} disabled={cancelling}>{cancelling ? 'Cancelling…' : 'Cancel intake'}</button>
+        </div>
+      )}
+      {job.state === 'interrupted' && (
+        <div className="progress-actions">
+          <button type="button" className="primary" onClick={onResume}>Resume intake</button>
+        </div>
+      )}
       {job.recentErrors.length > 0 && (
         <ul className="error-list small">
           {job.recentErrors.slice(0, 5).map((e, i) => <li key={i}><span className="mono">{e.path}</span>: {e.error}</li>)}
