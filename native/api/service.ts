@@ -178,6 +178,8 @@ export function createService(options: ServiceOptions): KestrelService {
         },
         (err: unknown) => {
           if (abort.signal.aborted) {
+            // What the catalogue holds now, not the last progress tick (there may have been none): what a resume starts from.
+            Object.assign(progress, exhibitReadState(c, label));
             progress.state = 'interrupted';
             progress.etaSeconds = null;
             progress.message = 'cancelled; start the same intake again (same exhibit ID and source) to resume where it stopped';
@@ -383,6 +385,15 @@ function listExhibits(c: OpenCase): ExhibitInfo[] {
     runs: (runs.all(e.id) as { id: number; source_path: string; started_at: string; finished_at: string | null; status: string }[])
       .map((r) => ({ id: r.id, sourcePath: r.source_path, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status })),
   }));
+}
+
+function exhibitReadState(c: OpenCase, label: string): Pick<IntakeProgress, 'filesDone' | 'filesTotal' | 'bytesDone' | 'bytesTotal' | 'errors'> {
+  const r = c.db.prepare(
+    `SELECT count(*) AS files, coalesce(sum(f.read_state != 'pending'), 0) AS done, coalesce(sum(f.size), 0) AS bytes,
+       coalesce(sum(CASE WHEN f.read_state != 'pending' THEN f.size ELSE 0 END), 0) AS bytesDone, coalesce(sum(f.read_state = 'error'), 0) AS errors
+     FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id WHERE e.label = ? AND f.entry_type = 'file'`,
+  ).get(label) as { files: number; done: number; bytes: number; bytesDone: number; errors: number };
+  return { filesDone: r.done, filesTotal: r.files, bytesDone: r.bytesDone, bytesTotal: r.bytes, errors: r.errors };
 }
 
 function recentErrors(c: OpenCase, label: string): { path: string; error: string }[] {

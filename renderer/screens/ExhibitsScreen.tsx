@@ -140,11 +140,12 @@ function Progress({ job, cancelling, onCancel, onResume }: { job: IntakeProgress
           <span className={`pill pill-${job.state}`}>{job.state}</span>
         </span>
       </div>
-      <progress max={1} value={fraction ?? undefined} />
+      {/* Indeterminate only while the total is still being counted. */}
+      <progress max={1} value={fraction ?? (job.state === 'running' ? undefined : 0)} />
       <dl className="facts compact">
         <dt>Files</dt><dd className="num">{formatCount(job.filesDone)}{job.filesTotal !== null && ` of ${formatCount(job.filesTotal)}`}</dd>
         <dt>Data</dt><dd className="num">{formatBytes(job.bytesDone)}{job.bytesTotal !== null && ` of ${formatBytes(job.bytesTotal)}`}</dd>
-        <dt>Rate</dt><dd className="num">{job.filesPerSecond.toFixed(1)} files/s</dd>
+        <dt>Rate</dt><dd className="num">{job.state === 'interrupted' ? '—' : `${job.filesPerSecond.toFixed(1)} files/s`}</dd>
         <dt>ETA</dt><dd className="num">{job.state === 'running' ? (job.etaSeconds === null ? 'estimating…' : formatEta(job.etaSeconds)) : '—'}</dd>
         <dt>Errors</dt><dd className={`num${job.errors ? ' warn' : ''}`}>{formatCount(job.errors)}</dd>
       </dl>

@@ -64,7 +64,7 @@ export function ExportScreen() {
               <dt>Zip</dt><dd className="mono">{exported.zip ?? '—'}</dd>
               <dt>Media</dt><dd>{exported.media === 'encrypted' ? 'encrypted (AES-256 zip)' : 'none'}</dd>
               <dt>Findings</dt><dd data-testid="export-findings">{formatCount(exported.findings)}</dd>
-              <dt>Files</dt><dd>{formatCount(exported.files)}</dd>
+              <dt>Files</dt><dd>{formatCount(exported.files)} <span className="muted">(manifest.json included)</span></dd>
               <dt>Package hash</dt><dd className="mono" data-testid="export-package-hash">{exported.packageHash}</dd>
               <dt>Manifest SHA-256</dt><dd className="mono" data-testid="export-manifest-sha256">{exported.manifestSha256}</dd>
               <dt>Audit log</dt><dd>recorded as entry {exported.auditSeq}</dd>
@@ -141,8 +141,8 @@ function VerdictView({ verdict }: { verdict: PackageVerdict }) {
             {verdict.problems.map((p) => (
               <tr key={`${p.kind}:${p.file}`} data-kind={p.kind} data-file={p.file}>
                 <td><span className="badge badge-alert">{p.kind}</span></td>
-                <td className="mono">{p.file}</td>
-                <td className="small mono">{p.detail}</td>
+                <td className="mono nowrap">{p.file}</td>
+                <td className="small mono wrap-words">{p.detail}</td>
               </tr>
             ))}
           </tbody>
@@ -152,7 +152,8 @@ function VerdictView({ verdict }: { verdict: PackageVerdict }) {
         <dt>Package</dt><dd className="mono">{verdict.package}</dd>
         <dt>Audit chain</dt>
         <dd className={verdict.audit.holds ? '' : 'warn'} data-testid="verify-audit">
-          {verdict.audit.holds ? 'holds' : 'BROKEN'}: {verdict.audit.message}
+          {verdict.audit.holds ? `holds: ${formatCount(verdict.audit.entries)} entries` : `BROKEN: ${verdict.audit.message}`}
+          {verdict.audit.head && <div className="mono muted">head {verdict.audit.head}</div>}
         </dd>
         <dt>Manifest SHA-256</dt><dd className="mono">{verdict.manifestSha256 ?? '—'}</dd>
         <dt>Package hash</dt><dd className="mono">{verdict.packageHash ?? '—'}</dd>

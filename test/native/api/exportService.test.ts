@@ -63,6 +63,8 @@ describe('export, verify and cancelling an intake through the service', () => {
     const cancelled = await call<IntakeProgress>('cancelIntake', { jobId: started.jobId });
     expect(cancelled.state).toBe('interrupted');
     expect(cancelled.message).toMatch(/start the same intake again/);
+    // The counts come from the catalogue: every file listed, not all of them read.
+    expect(cancelled.filesTotal).toBe(400);
     expect(cancelled.filesDone).toBeLessThan(400);
 
     const again = await call<IntakeProgress>('startIntake', { label: 'EX-1', source });
