@@ -145,14 +145,17 @@ export function lookupExact(db: Db, algorithm: Algorithm, queries: readonly Buff
         positions = row.positions;
         loaded = b;
       }
+      // Binary search on the first 32 bits as numbers; whole hashes are compared only on a tie.
+      const q0 = q.readUInt32BE(0);
       let lo = 0;
       let hi = run[b]!.count;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (hashes.compare(q, 0, len, mid * len, mid * len + len) < 0) lo = mid + 1;
+        const h0 = hashes.readUInt32BE(mid * len);
+        if (h0 < q0 || (h0 === q0 && hashes.compare(q, 0, len, mid * len, mid * len + len) < 0)) lo = mid + 1;
         else hi = mid;
       }
-      for (let k = lo; k < run[b]!.count && hashes.compare(q, 0, len, k * len, k * len + len) === 0; k++) {
+      for (let k = lo; k < run[b]!.count && hashes.readUInt32BE(k * len) === q0 && hashes.compare(q, 0, len, k * len, k * len + len) === 0; k++) {
         hits.push({ query: qi, listId, position: positions.readUInt32LE(k * 4) });
       }
     }
