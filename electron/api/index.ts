@@ -7,7 +7,7 @@
 export { CHANNELS, IPC_PREFIX } from '../../native/api/channels.js';
 export type { Channel } from '../../native/api/channels.js';
 export type {
-  AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseCounts, CaseSummary, CategoriseResult, CategoryDef, DecisionInfo,
+  AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseCounts, CaseSummary, CategoriseResult, CategoryDef, DecisionHistoryRow,
   ExhibitInfo, ExportPackageResult, Facets, FileErrorRow, FileInstanceInfo, GroupDetail, GroupSummary, HashListInfo, ImportResult,
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
   MatchEvidence, MatchSummary, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,

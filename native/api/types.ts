@@ -5,6 +5,10 @@ import type { AuditEntry, AuditVerdict } from '../audit/log.js';
 import type { Result } from '../util/result.js';
 import type { HashListInfo } from '../hashsets/library.js';
 import type { MatchSummary } from '../matching/matcher.js';
+import type { ItemRow } from '../review/items.js';
+import type { DecisionHistoryRow } from '../review/decisions.js';
+
+export type { ItemRow, DecisionHistoryRow };
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
 export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict };
@@ -105,21 +109,6 @@ export interface Facets {
   tags: string[];
 }
 
-export interface ItemRow {
-  id: number;
-  sha256: string;
-  md5: string;
-  size: number;
-  type: string;
-  name: string;
-  instances: number;
-  category: string | null;
-  /** alert: hit on a list of concern; known: only on known-file lists; null: no hit. */
-  matched: 'alert' | 'known' | null;
-  hasThumbnail: boolean;
-  hasGps: boolean;
-  error: boolean;
-}
 
 /** A page of the grid. The total comes separately (countItems): over a million items the page is quick, the count is not. */
 export interface ItemPage {
@@ -161,14 +150,6 @@ export interface MatchEvidence {
   matchedAt: string;
 }
 
-export interface DecisionInfo {
-  id: number;
-  scheme: SchemeId;
-  category: string;
-  examiner: string;
-  decidedAt: string;
-  supersededBy: number | null;
-}
 
 export interface NoteInfo {
   id: number;
@@ -198,7 +179,7 @@ export interface ItemDetail {
   hasThumbnail: boolean;
   instances: FileInstanceInfo[];
   matches: MatchEvidence[];
-  decisions: DecisionInfo[];
+  decisions: DecisionHistoryRow[];
   category: string | null;
   notes: NoteInfo[];
   tags: string[];

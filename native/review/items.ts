@@ -33,6 +33,7 @@ export interface ItemRow {
   name: string;
   instances: number;
   category: string | null;
+  /** alert: hit on a list of concern; known: only on known-file lists; null: no hit. */
   matched: 'alert' | 'known' | null;
   hasThumbnail: boolean;
   hasGps: boolean;
