@@ -1,6 +1,8 @@
-// Runs after `npm install` in the Kestrel folder: builds the engine, CLI, Electron shell and UI so
-// that `npx kestrel` works at once, then fetches the Electron runtime where the machine can (a
-// user's workstation during setup). Build and CI machines without internet skip that in one line.
+// Runs after `npm install` in the Kestrel folder: builds the engine (on Linux with its native
+// O_NOATIME folder lister: `npm run build` starts with it, and a failed addon build prints one line
+// and goes on), CLI, Electron shell and UI so that `npx kestrel` works at once, then fetches the
+// Electron runtime where the machine can (a user's workstation during setup). Build and CI machines
+// without internet skip that in one line.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -8,6 +8,7 @@ import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
 import { ReaderPool } from './readerPool.js';
 import { extensionMismatch } from './sniff.js';
 import { walkSource, type WalkEntry } from './walk.js';
+import { LISTING_METHOD } from '../fsnoatime/listFolder.js';
 import { IMAGE_ALGORITHMS } from '../image/analyse.js';
 import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
@@ -156,6 +157,7 @@ function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId
       algorithms: [...ALGORITHMS],
       imageAlgorithms: IMAGE_ALGORITHMS,
       readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted',
+      listing: LISTING_METHOD,
       toolVersion: TOOL_VERSION,
     }, opts.examiner);
     return { exhibitId, runId, resumed: earlier > 0 };

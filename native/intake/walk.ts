@@ -1,5 +1,6 @@
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { basename } from 'node:path';
+import { listFolder } from '../fsnoatime/listFolder.js';
 
 export type EntryType = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'char-device' | 'block-device' | 'unknown';
 
@@ -55,8 +56,9 @@ function examine(abs: Buffer, rel: Buffer): WalkEntry {
 /**
  * Every entry below a source folder, depth first, names in byte order so that two walks of the same
  * source give the same sequence. Uses lstat only: symbolic links are recorded, never followed, so the
- * walk cannot leave the source. Nothing is opened for writing. A source that is a single file (a disk
- * image, say) yields that one entry.
+ * walk cannot leave the source. Nothing is opened for writing; folders are listed with O_NOATIME where
+ * the kernel permits it (see listFolder). A source that is a single file (a disk image, say) yields
+ * that one entry.
  */
 export function* walkSource(source: Buffer): Generator<WalkEntry> {
   const root = examine(source, Buffer.from(basename(source.toString('latin1')), 'latin1'));
@@ -71,7 +73,7 @@ export function* walkSource(source: Buffer): Generator<WalkEntry> {
     const isRoot = dir.rel.length === 0;
     let names: Buffer[];
     try {
-      names = readdirSync(dir.abs, { encoding: 'buffer' });
+      names = listFolder(dir.abs).names;
     } catch (err) {
       if (isRoot) throw err;
       yield { ...dir, error: listError(err) };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, lstatSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Deterministic bytes (a counter hashed with a seed), so that sources are the same on every run. */
@@ -40,9 +40,10 @@ export interface Snapshot { [path: string]: { sha256: string | null; mtimeNs: st
 
 /**
  * The content hash and times of every entry below root, to prove that an intake changed nothing.
- * Access times are taken for regular files only: on Linux, listing a folder or reading a link's target
- * updates its access time and no open flag prevents that (O_NOATIME applies to file reads), so those
- * are not something an intake on a writable mount can promise — the read-only mount test covers them.
+ * Access times are taken for everything but symbolic links: reading a link's target (readlink) moves
+ * its access time on a writable mount and no flag prevents that, so an intake cannot promise it there
+ * (the read-only mount test covers links). Folders' are kept by the intake (it lists them with
+ * O_NOATIME), but listing one here moves it: pass `paths` gathered with listAll before aging.
  */
 export function snapshot(root: string, paths: readonly string[] = listAll(root)): Snapshot {
   const out: Snapshot = {};
@@ -51,7 +52,7 @@ export function snapshot(root: string, paths: readonly string[] = listAll(root))
     out[r] = {
       sha256: st.isFile() ? sha256NoAtime(join(root, r)) : null,
       mtimeNs: st.mtimeNs.toString(),
-      atimeNs: st.isFile() ? st.atimeNs.toString() : '',
+      atimeNs: st.isSymbolicLink() ? '' : st.atimeNs.toString(),
       mode: Number(st.mode),
       size: st.size.toString(),
     };
@@ -59,7 +60,7 @@ export function snapshot(root: string, paths: readonly string[] = listAll(root))
   return out;
 }
 
-/** Every entry below root, folders first. Listing a folder moves its access time: list before aging. */
+/** Every entry below root, folders first. Listing a folder (readdir) moves its access time: list before aging. */
 export function listAll(root: string, rel = ''): string[] {
   return readdirSync(join(root, rel)).flatMap((name) => {
     const r = rel ? `${rel}/${name}` : name;
@@ -68,15 +69,15 @@ export function listAll(root: string, rel = ''): string[] {
 }
 
 /**
- * Sets every file's access time a day before its modification time: with the usual relatime mount
- * option the kernel then updates atime on the next plain read, so a test sees whether we avoided it.
+ * Sets the access time of each of `paths` (files, folders and links alike) a day before its
+ * modification time: with the usual relatime mount option the kernel then updates atime on the next
+ * plain read or listing, so a test sees whether we avoided it. Gather `paths` first (listAll): the
+ * listing itself moves folders' access times.
  */
-export function ageAccessTimes(root: string, rel = ''): void {
-  for (const name of readdirSync(join(root, rel))) {
-    const r = rel ? `${rel}/${name}` : name;
-    const st = lstatSync(join(root, r));
-    if (st.isDirectory()) ageAccessTimes(root, r);
-    if (st.isFile()) utimesSync(join(root, r), new Date(st.mtimeMs - 86_400_000), st.mtime);
+export function ageAccessTimes(root: string, paths: readonly string[]): void {
+  for (const p of paths) {
+    const st = lstatSync(join(root, p));
+    lutimesSync(join(root, p), new Date(st.mtimeMs - 86_400_000), st.mtime);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, lstatSync, lutimesSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,14 +17,6 @@ function newCase(): string {
 /** Access times of the given entries, taken with lstat alone (which changes none). */
 function accessTimes(root: string, paths: readonly string[]): Record<string, string> {
   return Object.fromEntries(paths.map((p) => [p, lstatSync(join(root, p), { bigint: true }).atimeNs.toString()]));
-}
-
-/** Puts every access time, folders' and links' too, a day in the past, where any access would move it. */
-function ageAll(root: string, paths: readonly string[]): void {
-  for (const p of paths) {
-    const st = lstatSync(join(root, p));
-    lutimesSync(join(root, p), new Date(st.mtimeMs - 86_400_000), st.mtime);
-  }
 }
 
 function mixedSource(): string {
@@ -68,25 +60,37 @@ describe('kestrel intake', () => {
     expect(byPath.get('clipper_ship.jpg')!.mtime).toMatch(new RegExp(`\\.${(mtime % 1_000_000_000n).toString().padStart(9, '0')}Z$`));
   });
 
-  it('writes nothing to the source: contents, mtimes and access times are unchanged', () => {
+  it('writes nothing to the source: contents, mtimes and access times (files\' and folders\') are unchanged', () => {
     const src = mixedSource();
-    ageAccessTimes(src);
-    const before = snapshot(src);
+    // The source folder itself ('') is listed by the intake too.
+    const paths = ['', ...listAll(src)];
+    ageAccessTimes(src, paths);
+    const before = snapshot(src, paths);
     const c = newCase();
     expect(kestrel(['intake', c, src, '--exhibit', 'EX-RO']).status).toBe(0);
-    expect(snapshot(src)).toEqual(before);
-    // Control: a plain read does move the access time on this mount, so the check above had teeth.
+    expect(snapshot(src, paths)).toEqual(before);
+    const start = queryCase<{ details: string }>(c, "SELECT details FROM audit_log WHERE action = 'intake.start'")[0]!;
+    expect(JSON.parse(start.details)).toMatchObject({ listing: expect.stringMatching(/^O_RDONLY\|O_DIRECTORY\|O_NOFOLLOW\|O_NOATIME where permitted \(native\)/) });
+    // Controls: on this mount a plain read moves a file's access time and a plain readdir a folder's,
+    // so the checks above had teeth.
     const probe = join(src, 'clipper_ship.jpg');
     const atimeBefore = lstatSync(probe, { bigint: true }).atimeNs;
     readFileSync(probe);
-    const moved = lstatSync(probe, { bigint: true }).atimeNs !== atimeBefore;
-    if (!moved) console.warn('this mount does not update access times on read; the atime check could not fail here');
+    if (lstatSync(probe, { bigint: true }).atimeNs === atimeBefore) {
+      console.warn('this mount does not update access times on read; the file atime check could not fail here');
+    }
+    const folder = join(src, 'dir1');
+    const folderAtime = lstatSync(folder, { bigint: true }).atimeNs;
+    readdirSync(folder);
+    if (lstatSync(folder, { bigint: true }).atimeNs === folderAtime) {
+      console.warn('this mount does not update access times on listing; the folder atime check could not fail here');
+    }
   });
 
   it('takes in a source mounted read-only', () => {
     const src = mixedSource();
     const paths = listAll(src);
-    ageAll(src, paths);
+    ageAccessTimes(src, paths);
     const timesBefore = accessTimes(src, paths);
     const before = snapshot(src, paths);
     const c = newCase();
