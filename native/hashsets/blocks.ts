@@ -19,7 +19,7 @@ export class RunBuilder {
   total = 0;
   private readonly insert;
 
-  constructor(private readonly db: Db, private readonly listId: number, readonly algorithm: Algorithm) {
+  constructor(db: Db, private readonly listId: number, readonly algorithm: Algorithm) {
     this.len = HASH_LENGTH[algorithm];
     this.hashes = Buffer.allocUnsafe(this.len * 4096);
     this.positions = new Uint32Array(4096);

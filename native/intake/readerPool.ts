@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { workerEntry } from '../util/workerEntry.js';
+import { startWorker } from '../util/workerEntry.js';
 import type { ReadRequest, ReadResponse } from './readRequest.js';
 
 /**
@@ -16,9 +16,8 @@ export class ReaderPool {
   private failure: Error | null = null;
 
   constructor(size = availableParallelism()) {
-    const entry = workerEntry('read.worker', import.meta.url);
     for (let i = 0; i < Math.max(1, size); i++) {
-      const w = new Worker(entry.url, { execArgv: entry.execArgv });
+      const w = startWorker('read.worker', import.meta.url);
       w.on('message', (res: ReadResponse) => this.done(w, res));
       w.on('error', (err) => this.fail(err));
       w.on('exit', (code) => {

@@ -1,7 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/workerEntry.js';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { HASH_BYTES, MAX_RADIUS, searchBrute, searchRange, type PairList } from './mih.js';
 
 export type { PairList } from './mih.js';
@@ -53,22 +51,9 @@ function shared(a: Uint8Array): Uint8Array {
   return s;
 }
 
-/**
- * Built code starts the compiled worker beside this file. From sources (tests, benches under tsx) the
- * worker registers tsx itself first: Node 20 does not apply `--import tsx` from a worker's execArgv
- * to the worker's own entry module.
- */
-function startWorker(): Worker {
-  const js = new URL('./perceptual.worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./perceptual.worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { eval: true });
-}
-
 function runWorker(job: { list: Uint8Array; queries: Uint8Array; radius: number; lo: number; hi: number }): Promise<PairList> {
   return new Promise((resolve, reject) => {
-    const w = startWorker();
+    const w = startWorker('perceptual.worker', import.meta.url);
     w.once('message', (msg: { ok: true; value: PairList } | { ok: false; error: string }) => {
       void w.terminate();
       if (msg.ok) resolve(msg.value);

@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /**
- * Where a worker's code lives and how to start it. Built code runs the .js beside the caller; under
- * the test runner the caller is a .ts source, so the worker's .ts source runs through tsx.
+ * Starts the worker `name` that lives beside the calling module. Built code starts the compiled
+ * .js. From sources (tests, benches under tsx) the worker registers tsx itself first: Node 20 does
+ * not apply `--import tsx` from a worker's execArgv to the worker's own entry file.
  */
-export function workerEntry(name: string, callerUrl: string): { url: URL; execArgv: string[] } {
+export function startWorker(name: string, callerUrl: string): Worker {
   const js = new URL(`./${name}.js`, callerUrl);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL(`./${name}.ts`, callerUrl), execArgv: ['--import', 'tsx'] };
+  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  const ts = new URL(`./${name}.ts`, callerUrl).href;
+  const api = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { eval: true });
 }

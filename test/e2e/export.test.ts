@@ -141,7 +141,8 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
     // One byte flipped in the findings CSV: the UI names that file, and only it, as altered.
     const csv = join(out, 'findings.csv');
     const bytes = readFileSync(csv);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0x20;
     writeFileSync(csv, bytes);
     await page.click('button:has-text("Verify")');
     await page.waitForSelector('[data-testid="verify-result"][data-ok="false"]');

@@ -104,7 +104,7 @@ describe('export, verify and cancelling an intake through the service', () => {
 
     const csv = join(out, 'findings.csv');
     const bytes = readFileSync(csv);
-    bytes[bytes.length - 2] ^= 0x01;
+    bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0x01;
     writeFileSync(csv, bytes);
     const bad = await call<PackageVerdict>('verifyPackage', { path: out });
     expect(bad.ok).toBe(false);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   tc = makeTestCase();
   const pkg = exportPackage(tc.caseDir);
   doc = JSON.parse(readFileSync(join(pkg.out, 'findings.case-uco.jsonld'), 'utf8')) as typeof doc;
-  expanded = (await jsonld.expand(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true })) as Expanded;
+  expanded = (await jsonld.expand(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as jsonld.Options.Expand)) as unknown as Expanded;
 });
 
 /** Every node (top level and nested) of an expanded JSON-LD document. */

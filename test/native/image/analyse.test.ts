@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { REFERENCE } from '../../helpers/cli.js';
 import { analyseImage } from '../../../native/image/analyse.js';
 import { hammingHex } from '../../../native/hashing/hamming.js';
@@ -16,7 +16,7 @@ describe('EXIF orientation', () => {
     const src = readFileSync(ORIGINAL);
     const upright = await analyseImage(src);
     // Store the pixels turned so that the orientation tag turns them back upright.
-    const stored: Array<[number, (s: sharp.Sharp) => sharp.Sharp]> = [
+    const stored: Array<[number, (s: Sharp) => Sharp]> = [
       [2, (s) => s.flop()], [3, (s) => s.rotate(180)], [4, (s) => s.flip()], [5, (s) => s.rotate(90).flip()],
       [6, (s) => s.rotate(-90)], [7, (s) => s.rotate(-90).flip()], [8, (s) => s.rotate(90)],
     ];
