@@ -124,14 +124,8 @@ interface RawRow {
   error: number;
 }
 
-export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
-  const { where, params } = buildWhere(db, filter);
-  // The per-row columns are computed only for the page, after the sort and offset have chosen it.
-  // CROSS JOIN fixes the join order (SQLite's rule): without it the planner may walk all of content
-  // in id order to spare itself sorting 240 rows.
-  const sql = `
-    WITH page AS (SELECT c.id AS id ${FROM} ${where} ORDER BY ${SORTS[sort.key][sort.dir]} LIMIT @limit OFFSET @offset)
-    SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
+/** The columns of a grid row, from content c and its image_data i. */
+const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       (SELECT f.path FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1) AS path,
       (SELECT count(*) FROM file_instance f WHERE f.content_id = c.id) AS instances,
       ${CURRENT_CATEGORY} AS category,
@@ -139,7 +133,16 @@ export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: n
       ${ANY_MATCH} AS matched,
       i.thumbnail AS thumbnail,
       ${HAS_GPS} AS gps,
-      ${HAS_ERROR} AS error
+      ${HAS_ERROR} AS error`;
+
+export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
+  const { where, params } = buildWhere(db, filter);
+  // The per-row columns are computed only for the page, after the sort and offset have chosen it.
+  // CROSS JOIN fixes the join order (SQLite's rule): without it the planner may walk all of content
+  // in id order to spare itself sorting 240 rows.
+  const sql = `
+    WITH page AS (SELECT c.id AS id ${FROM} ${where} ORDER BY ${SORTS[sort.key][sort.dir]} LIMIT @limit OFFSET @offset)
+    ${ROW_COLUMNS}
     FROM page CROSS JOIN content c ON c.id = page.id LEFT JOIN image_data i ON i.content_id = c.id
     ORDER BY ${SORTS[sort.key][sort.dir]}`;
   const rows = db.prepare(sql).all({ ...params, limit, offset }) as RawRow[];
@@ -149,15 +152,7 @@ export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: n
 /** The grid rows of these contents, in the order given (unknown ids are left out). */
 export function itemRows(db: Db, ids: readonly number[]): ItemRow[] {
   const stmt = db.prepare(`
-    SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
-      (SELECT f.path FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1) AS path,
-      (SELECT count(*) FROM file_instance f WHERE f.content_id = c.id) AS instances,
-      ${CURRENT_CATEGORY} AS category,
-      ${ALERT_MATCH} AS alert,
-      ${ANY_MATCH} AS matched,
-      i.thumbnail AS thumbnail,
-      ${HAS_GPS} AS gps,
-      ${HAS_ERROR} AS error
+    ${ROW_COLUMNS}
     FROM content c LEFT JOIN image_data i ON i.content_id = c.id WHERE c.id = @id`);
   const scheme = caseScheme(db);
   return ids.flatMap((id) => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, ROOT, SCREENSHOTS, launchChromium, serve, type Served } from './helpers.js';
+import { CHROMIUM, ROOT, SCREENSHOTS, launchChromium, openPage, serve, type Served } from './helpers.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
 
@@ -53,10 +53,7 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
     served.child.stdout!.on('data', (d: Buffer) => { serverOutput += d.toString(); });
     served.child.stderr!.on('data', (d: Buffer) => { serverOutput += d.toString(); });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
-    page.on('response', (r) => { if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.url()}`); });
+    page = await openPage(browser, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, REFERENCE, SCREENSHOTS, launchChromium, serve, type Served } from './helpers.js';
+import { CHROMIUM, REFERENCE, SCREENSHOTS, launchChromium, openPage, serve, type Served } from './helpers.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
 
@@ -25,10 +25,7 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
     caseDir = join(work, 'case');
     served = await serve(caseDir, join(work, 'library'));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
-    page.on('response', (r) => { if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.url()}`); });
+    page = await openPage(browser, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();
