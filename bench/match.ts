@@ -6,7 +6,8 @@
  *    queries, and extrapolates the brute force over all queries as the baseline;
  *  - text (md5sum) lists imported into a fresh hash library (rows/s), then exact lookups of MD5
  *    queries against all their entries.
- * Prints one JSON object. Options: --list N --queries N --md5-lists K --md5-lines N --sample N --threads N
+ * Prints one JSON object. Options: --list N --queries N --md5-lists K --md5-lines N --sample N --threads N,
+ * and --only import (skip the perceptual search and the lookups: only the text-list imports are timed).
  */
 import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
@@ -29,6 +30,9 @@ const MD5_LINES = arg('md5-lines', 10_000_000);
 const SAMPLE = arg('sample', 40);
 const THREADS = arg('threads', availableParallelism());
 const RADIUS = 31;
+const ONLY = (() => { const i = process.argv.indexOf('--only'); return i >= 0 ? process.argv[i + 1] : undefined; })();
+if (ONLY !== undefined && ONLY !== 'import') throw new Error(`--only ${ONLY}: only "import" is supported`);
+const IMPORT_ONLY = ONLY === 'import';
 
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const cpuSeconds = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return Math.round((u.user + u.system) / 1e4) / 100; };
@@ -57,82 +61,86 @@ function flipBits(buf: Uint8Array, at: number, bits: number): void {
 }
 
 // ---- perceptual ---------------------------------------------------------------------------------
-const tBuild = performance.now();
-const list = new Uint8Array(new SharedArrayBuffer(LIST * 32));
-randomFillSync(list);
-let families = 0;
-for (let i = 0; i < LIST;) {
-  // Family sizes 1..19; every member a variant of the first within 1..16 bits.
-  const size = Math.min(LIST - i, 1 + rand(19));
-  for (let k = 1; k < size; k++) {
-    list.copyWithin((i + k) * 32, i * 32, i * 32 + 32);
-    flipBits(list, (i + k) * 32, 1 + rand(16));
+async function perceptualPart() {
+  const tBuild = performance.now();
+  const list = new Uint8Array(new SharedArrayBuffer(LIST * 32));
+  randomFillSync(list);
+  let families = 0;
+  for (let i = 0; i < LIST;) {
+    // Family sizes 1..19; every member a variant of the first within 1..16 bits.
+    const size = Math.min(LIST - i, 1 + rand(19));
+    for (let k = 1; k < size; k++) {
+      list.copyWithin((i + k) * 32, i * 32, i * 32 + 32);
+      flipBits(list, (i + k) * 32, 1 + rand(16));
+    }
+    i += size;
+    families++;
   }
-  i += size;
-  families++;
-}
-const queries = new Uint8Array(new SharedArrayBuffer(QUERIES * 32));
-randomFillSync(queries);
-let planted = 0;
-for (let i = 0; i < QUERIES; i += 2) {
-  const src = rand(LIST);
-  queries.set(list.subarray(src * 32, src * 32 + 32), i * 32);
-  flipBits(queries, i * 32, (i / 2) % 32);
-  planted++;
-}
-const buildSeconds = secs(tBuild);
-
-const tSearch = performance.now();
-const cpuSearch = process.cpuUsage();
-const pairs = await searchHamming(list, queries, RADIUS, { strategy: 'index', threads: THREADS });
-const searchSeconds = secs(tSearch);
-// CPU seconds of all threads: steadier than wall time while other jobs share the cores.
-const searchCpuSeconds = cpuSeconds(cpuSearch);
-const perceptualPeakMb = peakMb();
-let plantedFound = 0;
-{
-  const seen = new Uint8Array(QUERIES);
-  for (let i = 0; i < pairs.count; i++) seen[pairs.query[i]!] = 1;
-  for (let i = 0; i < QUERIES; i += 2) plantedFound += seen[i]!;
-}
-
-// Independent brute force (byte popcount table) on a sample of queries, half of them planted.
-const pop = Uint8Array.from({ length: 256 }, (_, i) => { let c = 0; for (let x = i; x; x >>= 1) c += x & 1; return c; });
-const sample = Array.from({ length: SAMPLE }, (_, k) => (k * Math.floor(QUERIES / SAMPLE) + (k % 2)) % QUERIES);
-const tBrute = performance.now();
-const bruteSet = new Set<string>();
-for (const qi of sample) {
-  const qo = qi * 32;
-  for (let j = 0; j < LIST; j++) {
-    const lo = j * 32;
-    let d = 0;
-    for (let b = 0; b < 32 && d <= RADIUS; b++) d += pop[queries[qo + b]! ^ list[lo + b]!]!;
-    if (d <= RADIUS) bruteSet.add(`${qi},${j},${d}`);
+  const queries = new Uint8Array(new SharedArrayBuffer(QUERIES * 32));
+  randomFillSync(queries);
+  let planted = 0;
+  for (let i = 0; i < QUERIES; i += 2) {
+    const src = rand(LIST);
+    queries.set(list.subarray(src * 32, src * 32 + 32), i * 32);
+    flipBits(queries, i * 32, (i / 2) % 32);
+    planted++;
   }
+  const buildSeconds = secs(tBuild);
+
+  const tSearch = performance.now();
+  const cpuSearch = process.cpuUsage();
+  const pairs = await searchHamming(list, queries, RADIUS, { strategy: 'index', threads: THREADS });
+  const searchSeconds = secs(tSearch);
+  // CPU seconds of all threads: steadier than wall time while other jobs share the cores.
+  const searchCpuSeconds = cpuSeconds(cpuSearch);
+  const perceptualPeakMb = peakMb();
+  let plantedFound = 0;
+  {
+    const seen = new Uint8Array(QUERIES);
+    for (let i = 0; i < pairs.count; i++) seen[pairs.query[i]!] = 1;
+    for (let i = 0; i < QUERIES; i += 2) plantedFound += seen[i]!;
+  }
+
+  // Independent brute force (byte popcount table) on a sample of queries, half of them planted.
+  const pop = Uint8Array.from({ length: 256 }, (_, i) => { let c = 0; for (let x = i; x; x >>= 1) c += x & 1; return c; });
+  const sample = Array.from({ length: SAMPLE }, (_, k) => (k * Math.floor(QUERIES / SAMPLE) + (k % 2)) % QUERIES);
+  const tBrute = performance.now();
+  const bruteSet = new Set<string>();
+  for (const qi of sample) {
+    const qo = qi * 32;
+    for (let j = 0; j < LIST; j++) {
+      const lo = j * 32;
+      let d = 0;
+      for (let b = 0; b < 32 && d <= RADIUS; b++) d += pop[queries[qo + b]! ^ list[lo + b]!]!;
+      if (d <= RADIUS) bruteSet.add(`${qi},${j},${d}`);
+    }
+  }
+  const bruteJsSeconds = secs(tBrute);
+  const inSample = new Set(sample);
+  const indexSet = new Set<string>();
+  for (let i = 0; i < pairs.count; i++) if (inSample.has(pairs.query[i]!)) indexSet.add(`${pairs.query[i]},${pairs.list[i]},${pairs.distance[i]}`);
+  const identical = indexSet.size === bruteSet.size && [...bruteSet].every((k) => indexSet.has(k));
+
+  // Baseline in the same run: the same WebAssembly kernel comparing every pair, on the sample.
+  const sampleQueries = new Uint8Array(sample.length * 32);
+  sample.forEach((qi, k) => sampleQueries.set(queries.subarray(qi * 32, qi * 32 + 32), k * 32));
+  const tKernel = performance.now();
+  const kernelPairs = searchBrute(list, sampleQueries, RADIUS);
+  const kernelSampleSeconds = (performance.now() - tKernel) / 1000;
+  const bruteAllQueriesSeconds = Math.round(kernelSampleSeconds * (QUERIES / sample.length) / THREADS);
+
+  const perceptual = {
+    listHashes: LIST, families, queries: QUERIES, plantedQueries: planted, plantedFound, radius: RADIUS, threads: THREADS,
+    pairsFound: pairs.count, buildSeconds, searchSeconds, searchCpuSeconds, goalSeconds: 60, peakRssMb: perceptualPeakMb, goalPeakRssMb: 1536,
+    sampleQueries: sample.length, samplePairs: bruteSet.size, identicalToBruteForce: identical && kernelPairs.count === bruteSet.size,
+    bruteForceJsSampleSeconds: bruteJsSeconds,
+    bruteForceKernelAllQueriesEstimateSeconds: bruteAllQueriesSeconds,
+    speedupOverBruteForce: Math.round(bruteAllQueriesSeconds / searchSeconds),
+  };
+  process.stderr.write(`${JSON.stringify({ perceptual })}\n`);
+  return perceptual;
 }
-const bruteJsSeconds = secs(tBrute);
-const inSample = new Set(sample);
-const indexSet = new Set<string>();
-for (let i = 0; i < pairs.count; i++) if (inSample.has(pairs.query[i]!)) indexSet.add(`${pairs.query[i]},${pairs.list[i]},${pairs.distance[i]}`);
-const identical = indexSet.size === bruteSet.size && [...bruteSet].every((k) => indexSet.has(k));
-
-// Baseline in the same run: the same WebAssembly kernel comparing every pair, on the sample.
-const sampleQueries = new Uint8Array(sample.length * 32);
-sample.forEach((qi, k) => sampleQueries.set(queries.subarray(qi * 32, qi * 32 + 32), k * 32));
-const tKernel = performance.now();
-const kernelPairs = searchBrute(list, sampleQueries, RADIUS);
-const kernelSampleSeconds = (performance.now() - tKernel) / 1000;
-const bruteAllQueriesSeconds = Math.round(kernelSampleSeconds * (QUERIES / sample.length) / THREADS);
-
-const perceptual = {
-  listHashes: LIST, families, queries: QUERIES, plantedQueries: planted, plantedFound, radius: RADIUS, threads: THREADS,
-  pairsFound: pairs.count, buildSeconds, searchSeconds, searchCpuSeconds, goalSeconds: 60, peakRssMb: perceptualPeakMb, goalPeakRssMb: 1536,
-  sampleQueries: sample.length, samplePairs: bruteSet.size, identicalToBruteForce: identical && kernelPairs.count === bruteSet.size,
-  bruteForceJsSampleSeconds: bruteJsSeconds,
-  bruteForceKernelAllQueriesEstimateSeconds: bruteAllQueriesSeconds,
-  speedupOverBruteForce: Math.round(bruteAllQueriesSeconds / searchSeconds),
-};
-process.stderr.write(`${JSON.stringify({ perceptual })}\n`);
+const perceptual = IMPORT_ONLY ? null : await perceptualPart();
 
 // ---- exact: import text lists, then look up MD5s -------------------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'kestrel-bench-match-'));
@@ -166,20 +174,23 @@ try {
       rowsPerCpuSecond: Math.round(r.list.recordsImported / cpu) });
     rmSync(file);
   }
-  const q: Buffer[] = [...knownMd5];
-  const rnd = Buffer.allocUnsafe(16 * (QUERIES - q.length));
-  randomFillSync(rnd);
-  for (let k = 0; q.length < QUERIES; k++) q.push(rnd.subarray(k * 16, k * 16 + 16));
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  q.sort(Buffer.compare);
-  const hits = lookupExact(lib.db, 'md5', q);
-  const lookupSeconds = secs(t0);
-  const lookupCpuSeconds = cpuSeconds(c0);
-  const exact = {
-    entries: MD5_LISTS * MD5_LINES, queries: QUERIES, plantedQueries: knownMd5.length, hits: hits.length,
-    allPlantedFound: new Set(hits.map((h) => h.query)).size >= knownMd5.length, lookupSeconds, lookupCpuSeconds, goalSeconds: 10,
+  const exactPart = () => {
+    const q: Buffer[] = [...knownMd5];
+    const rnd = Buffer.allocUnsafe(16 * (QUERIES - q.length));
+    randomFillSync(rnd);
+    for (let k = 0; q.length < QUERIES; k++) q.push(rnd.subarray(k * 16, k * 16 + 16));
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    q.sort(Buffer.compare);
+    const hits = lookupExact(lib.db, 'md5', q);
+    const lookupSeconds = secs(t0);
+    const lookupCpuSeconds = cpuSeconds(c0);
+    return {
+      entries: MD5_LISTS * MD5_LINES, queries: QUERIES, plantedQueries: knownMd5.length, hits: hits.length,
+      allPlantedFound: new Set(hits.map((h) => h.query)).size >= knownMd5.length, lookupSeconds, lookupCpuSeconds, goalSeconds: 10,
+    };
   };
+  const exact = IMPORT_ONLY ? null : exactPart();
   const importSummary = {
     lists: imports, goalRowsPerSecond: 300_000,
     slowestRowsPerSecond: Math.min(...imports.map((i) => i.rowsPerSecond)),
