@@ -33,7 +33,9 @@ export class RunBuilder {
       const h = Buffer.allocUnsafe(cap * this.len); this.hashes.copy(h, 0, 0, this.n * this.len); this.hashes = h;
       const p = new Uint32Array(cap); p.set(this.positions); this.positions = p;
     }
-    hash.copy(this.hashes, this.n * this.len);
+    // A byte loop: for 16 to 32 bytes it is several times cheaper than a native Buffer.copy call.
+    const hs = this.hashes;
+    for (let k = 0, at = this.n * this.len; k < this.len; k++, at++) hs[at] = hash[k]!;
     this.positions[this.n] = position;
     this.n++;
     this.total++;
@@ -51,7 +53,7 @@ export class RunBuilder {
       const sp = new Uint32Array(this.n);
       for (let i = 0; i < this.n; i++) {
         const k = order[i]!;
-        hashes.copy(sh, i * len, k * len, k * len + len);
+        for (let j = 0, to = i * len, from = k * len; j < len; j++) sh[to + j] = hashes[from + j]!;
         sp[i] = positions[k]!;
       }
       hashes = sh;

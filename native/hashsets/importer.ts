@@ -5,7 +5,7 @@ import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { RunBuilder } from './blocks.js';
-import { detectFormat, openReader, type ListReader } from './readers.js';
+import { detectFormat, openReader, type ListReader, type ListRecord } from './readers.js';
 import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo, type ListFormat } from './library.js';
 
 export interface ImportOptions {
@@ -79,8 +79,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
           continue;
         }
         const r = item.record;
-        entries.add(firstEntry + position, listId, read, r.category, r.mediaId, r.label, r.size, r.quality,
-          r.details ? JSON.stringify(r.details) : null);
+        entries.add(firstEntry + position, listId, read, r);
         for (const h of r.hashes) {
           let b = builders.get(h.algorithm);
           if (!b) { b = new RunBuilder(db, listId, h.algorithm); builders.set(h.algorithm, b); }
@@ -108,36 +107,74 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   return { list, rejects };
 }
 
-const ENTRY_COLUMNS = 9;
 const ENTRY_BATCH = 100;
 
 /**
  * Entries go in by a hundred rows a statement: the per-statement cost, not SQLite's page writes,
- * is what limits a plain one-row insert on lists of millions of lines.
+ * is what limits a plain one-row insert on lists of millions of lines. A record with nothing but a
+ * label (every line of an md5sum list) binds four values instead of nine; the columns it leaves out
+ * are NULL either way.
  */
 class EntryWriter {
-  private readonly many;
-  private readonly one;
-  private readonly values: unknown[] = [];
+  private readonly full: RowBatch;
+  private readonly lean: RowBatch;
 
   constructor(db: HashLibrary['db']) {
-    const row = `(${Array(ENTRY_COLUMNS).fill('?').join(', ')})`;
-    const sql = 'INSERT INTO entry (id, list_id, record_no, category, media_id, label, size, quality, details) VALUES ';
-    this.many = db.prepare(sql + Array(ENTRY_BATCH).fill(row).join(', '));
-    this.one = db.prepare(sql + row);
+    this.full = new RowBatch(db, ['id', 'list_id', 'record_no', 'label', 'category', 'media_id', 'size', 'quality', 'details']);
+    this.lean = new RowBatch(db, ['id', 'list_id', 'record_no', 'label']);
   }
 
-  add(...row: unknown[]): void {
-    for (const v of row) this.values.push(v);
-    if (this.values.length === ENTRY_COLUMNS * ENTRY_BATCH) {
-      this.many.run(this.values);
-      this.values.length = 0;
+  add(id: number, listId: number, recordNo: number, r: ListRecord): void {
+    if (r.category === null && r.mediaId === null && r.size === null && r.quality === null && r.details === null) {
+      this.lean.add4(id, listId, recordNo, r.label);
+    } else {
+      this.full.add4(id, listId, recordNo, r.label);
+      this.full.add5(r.category, r.mediaId, r.size, r.quality, r.details ? JSON.stringify(r.details) : null);
     }
   }
 
   flush(): void {
-    for (let i = 0; i < this.values.length; i += ENTRY_COLUMNS) this.one.run(this.values.slice(i, i + ENTRY_COLUMNS));
-    this.values.length = 0;
+    this.full.flush();
+    this.lean.flush();
+  }
+}
+
+/** Rows of one column list, bound as one multi-row INSERT per ENTRY_BATCH rows. */
+class RowBatch {
+  private readonly many;
+  private readonly one;
+  private readonly values: unknown[];
+  private n = 0;
+
+  constructor(db: HashLibrary['db'], private readonly columns: readonly string[]) {
+    const row = `(${columns.map(() => '?').join(', ')})`;
+    const sql = `INSERT INTO entry (${columns.join(', ')}) VALUES `;
+    this.many = db.prepare(sql + Array(ENTRY_BATCH).fill(row).join(', '));
+    this.one = db.prepare(sql + row);
+    this.values = new Array<unknown>(columns.length * ENTRY_BATCH);
+  }
+
+  add4(a: unknown, b: unknown, c: unknown, d: unknown): void {
+    const v = this.values;
+    v[this.n++] = a; v[this.n++] = b; v[this.n++] = c; v[this.n++] = d;
+    if (this.n === v.length) this.run();
+  }
+
+  add5(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
+    const v = this.values;
+    v[this.n++] = a; v[this.n++] = b; v[this.n++] = c; v[this.n++] = d; v[this.n++] = e;
+    if (this.n === v.length) this.run();
+  }
+
+  flush(): void {
+    const w = this.columns.length;
+    for (let i = 0; i < this.n; i += w) this.one.run(this.values.slice(i, i + w));
+    this.n = 0;
+  }
+
+  private run(): void {
+    this.many.run(this.values);
+    this.n = 0;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { openSqlite } from '../catalog/sqlite.js';
 import { findCategory, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
-import { ChunkSource, lines, splitDelimited } from './source.js';
+import { ChunkSource, LineScanner, lines, splitDelimited } from './source.js';
 import { HASH_LENGTH, type Algorithm, type ListFormat } from './library.js';
 
 export interface ListHash { algorithm: Algorithm; hash: Buffer }
@@ -137,7 +137,7 @@ export function detectFormat(file: string): ListFormat {
 
 export function openReader(file: string, format: ListFormat, options: ReaderOptions): ListReader {
   switch (format) {
-    case 'text': return lineReader(file, null, (line, at) => textRecord(line, at));
+    case 'text': return textReader(file);
     case 'pdq': return lineReader(file, null, (line, at) => pdqRecord(line, at));
     case 'icse': return icseReader(file);
     case 'nsrl-legacy': return nsrlLegacyReader(file);
@@ -155,6 +155,46 @@ function lineReader(file: string, formatVersion: string | null, parse: (line: st
     }
   }
   return { formatVersion, items: items(), finish: () => src.finish(), close: () => src.close() };
+}
+
+/** Each byte's value as a hex digit, or -1. */
+const HEX_DIGIT = Int8Array.from({ length: 256 }, (_, b) =>
+  b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x41 && b <= 0x46 ? b - 0x37 : b >= 0x61 && b <= 0x66 ? b - 0x57 : -1);
+
+/**
+ * md5sum / sha1sum / sha256sum lists run to tens of millions of lines, so the common line (a hash in
+ * hex, then a space or tab and a name, or nothing) is parsed from its bytes. Every other line (blank,
+ * an escaped name, a bad hash) goes through textRecord, which reads it exactly as the fast path would
+ * have if it applied.
+ */
+function textReader(file: string): ListReader {
+  const src = new ChunkSource(file);
+  function* items(): Generator<ReadItem> {
+    const scan = new LineScanner(src);
+    while (scan.next()) {
+      const { buf, start, end } = scan;
+      let i = start;
+      while (i < end && HEX_DIGIT[buf[i]!]! >= 0) i++;
+      const digits = i - start;
+      const algorithm: Algorithm | undefined = digits === 32 ? 'md5' : digits === 40 ? 'sha1' : digits === 64 ? 'sha256' : undefined;
+      if (algorithm === undefined || (i < end && buf[i] !== 0x20 && buf[i] !== 0x09)) {
+        const item = textRecord(scan.text(), `line ${scan.lineNo}`);
+        if (item) yield item;
+        continue;
+      }
+      const hash = Buffer.allocUnsafe(digits >> 1);
+      for (let k = 0, at = start; k < hash.length; k++, at += 2) hash[k] = (HEX_DIGIT[buf[at]!]! << 4) | HEX_DIGIT[buf[at + 1]!]!;
+      let label: string | null = null;
+      if (i < end) {
+        // As textRecord: the separator, then one more space or the binary-mode star.
+        let from = i + 1;
+        if (from < end && (buf[from] === 0x20 || buf[from] === 0x2a)) from++;
+        label = buf.toString('utf8', from, end);
+      }
+      yield { ok: true, record: { hashes: [{ algorithm, hash }], category: null, mediaId: null, label, size: null, quality: null, details: null } };
+    }
+  }
+  return { formatVersion: null, items: items(), finish: () => src.finish(), close: () => src.close() };
 }
 
 /** md5sum / sha1sum / sha256sum: "HASH  NAME" or "HASH *NAME" (binary mode), or a bare hash. */

@@ -49,33 +49,68 @@ export class ChunkSource {
   }
 }
 
+/**
+ * The lines of a UTF-8 text file as byte ranges, one at a time: after next() returns true, the line
+ * is buf[start, end) (a view valid until the next call) and lineNo its 1-based number. A leading BOM
+ * and CR line ends are dropped. Byte ranges let a reader of a list of millions of lines parse the
+ * common line without making a string of it.
+ */
+export class LineScanner {
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  lineNo = 0;
+  private pos = 0;
+  private first = true;
+  private ended = false;
+
+  constructor(private readonly src: ChunkSource) {}
+
+  next(): boolean {
+    for (;;) {
+      if (this.ended) return false;
+      const nl = this.buf.indexOf(0x0a, this.pos);
+      if (nl >= 0) {
+        this.take(this.pos, nl);
+        this.pos = nl + 1;
+        return true;
+      }
+      // The chunk buffer is reused by the source, so an unfinished line is copied before reading on.
+      const carry = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : null;
+      const chunk = this.src.next();
+      if (chunk === null) {
+        this.ended = true;
+        if (!carry) return false;
+        this.buf = carry;
+        this.take(0, carry.length);
+        return true;
+      }
+      let data = carry ? Buffer.concat([carry, chunk]) : chunk;
+      if (this.first) {
+        this.first = false;
+        if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+      }
+      this.buf = data;
+      this.pos = 0;
+    }
+  }
+
+  /** The current line as text. */
+  text(): string {
+    return this.buf.toString('utf8', this.start, this.end);
+  }
+
+  private take(start: number, end: number): void {
+    this.start = start;
+    this.end = end > start && this.buf[end - 1] === 0x0d ? end - 1 : end;
+    this.lineNo++;
+  }
+}
+
 /** Lines of a UTF-8 text file with their 1-based numbers; a leading BOM and CR line ends are dropped. */
 export function* lines(src: ChunkSource): Generator<[string, number]> {
-  let carry: Buffer | null = null;
-  let lineNo = 0;
-  let first = true;
-  for (let chunk = src.next(); chunk !== null; chunk = src.next()) {
-    let data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    if (first) {
-      first = false;
-      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-    }
-    const lastNl = data.lastIndexOf(0x0a);
-    if (lastNl < 0) {
-      carry = Buffer.from(data);
-      continue;
-    }
-    const text = data.toString('utf8', 0, lastNl);
-    carry = lastNl + 1 < data.length ? Buffer.from(data.subarray(lastNl + 1)) : null;
-    for (const line of text.split('\n')) {
-      lineNo++;
-      yield [line.endsWith('\r') ? line.slice(0, -1) : line, lineNo];
-    }
-  }
-  if (carry && carry.length > 0) {
-    const line = carry.toString('utf8');
-    yield [line.endsWith('\r') ? line.slice(0, -1) : line, lineNo + 1];
-  }
+  const scanner = new LineScanner(src);
+  while (scanner.next()) yield [scanner.text(), scanner.lineNo];
 }
 
 /** Splits one delimited line, honouring double quotes ("" inside quotes is a quote). */

@@ -133,6 +133,55 @@ describe('importers', () => {
     expect(entry(crlf.firstEntry, 1)).toMatchObject({ label: 'b.txt' });
   });
 
+  it('text lines: every separator form, escaped and UTF-8 names, blank lines, a BOM, and lines across read chunks', () => {
+    const md5 = (k: number) => createHash('md5').update(String(k)).digest('hex');
+    const head = [
+      `\ufeff${md5(1)}  plain.jpg`,
+      `${md5(2).toUpperCase()} *binary.bin`,
+      `${md5(3)}\tafter tab`,
+      `${md5(4)}`,
+      `${md5(5)} `,
+      '',
+      '   ',
+      `\\${md5(6)}  back\\slash\\nnew`,
+      `${md5(7)}  ünïcode 名前.png\r`,
+      `${md5(8)}   two spaces kept`,
+    ];
+    // Record numbers count records: the two blank lines are not records.
+    // Long names push later lines past the reader's 1 MiB chunks, so some lines are split across two reads.
+    const long = Array.from({ length: 3000 }, (_, k) => `${md5(100 + k)}  ${'x'.repeat(400 + (k % 7))}-${k}`);
+    const f = join(dir, 'edge.md5');
+    writeFileSync(f, `${[...head, ...long].join('\n')}\n`);
+    const { list } = importHashList(lib, f);
+    expect(list).toMatchObject({ recordsRead: head.length - 2 + long.length, recordsImported: head.length - 2 + long.length, recordsRejected: 0 });
+    const rows = lib.db.prepare('SELECT record_no, label FROM entry WHERE id >= ? ORDER BY id').all(list.firstEntry) as { record_no: number; label: string | null }[];
+    expect(rows.slice(0, 8)).toEqual([
+      { record_no: 1, label: 'plain.jpg' },
+      { record_no: 2, label: 'binary.bin' },
+      { record_no: 3, label: 'after tab' },
+      { record_no: 4, label: null },
+      { record_no: 5, label: '' },
+      { record_no: 6, label: 'back\\slash\nnew' },
+      { record_no: 7, label: 'ünïcode 名前.png' },
+      { record_no: 8, label: ' two spaces kept' },
+    ]);
+    for (const k of [0, 1234, 2999]) {
+      const hit = has('md5', md5(100 + k));
+      expect(hit).toHaveLength(1);
+      expect(rows[hit[0]!.position]).toEqual({ record_no: head.length - 2 + 1 + k, label: `${'x'.repeat(400 + (k % 7))}-${k}` });
+    }
+    for (const k of [1, 2, 6, 8]) expect(has('md5', md5(k))).toHaveLength(1);
+  });
+
+  it('a bad text line past the first read chunk is named by its own line number', () => {
+    const good = Array.from({ length: 5000 }, (_, k) => `${createHash('md5').update(String(k)).digest('hex')}  ${'y'.repeat(300)}`);
+    good.splice(4321, 0, '0cc175b9c0f1b6a831c399e269772661x  glued.txt');
+    const f = join(dir, 'late-bad.md5');
+    writeFileSync(f, good.join('\n'));
+    expect(() => importHashList(lib, f)).toThrow(/late-bad\.md5: line 4322: "0cc175b9c0f1b6a831c399e269772661x" is not an MD5/);
+    expect(listHashLists(lib)).toEqual([]);
+  });
+
   it('a bad text line is named by its line number and nothing is imported', () => {
     expect(() => importHashList(lib, fx('bad.md5'))).toThrow(/bad\.md5: line 3: "0cc175b9c0f1b6a831c399e26977266Z" is not an MD5, SHA-1 or SHA-256 in hex; nothing was imported/);
     expect(listHashLists(lib)).toEqual([]);
