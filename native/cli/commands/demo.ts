@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { makeSampleData } from '../../demo/sampleEvidence.js';
 import { KestrelError } from '../../util/result.js';
 
 const MARKER = '.kestrel-demo';
@@ -17,6 +16,8 @@ export function registerDemo(program: Command): void {
       const say = (text: string) => process.stdout.write(`${text}\n`);
       say(`Kestrel demo in ${dir}`);
       say('Drawing sample pictures (landscapes of shapes) and their edited copies, with two hash lists to match them against...');
+      // Loaded on use, so that other commands do not pay at start for the sample drawing code.
+      const { makeSampleData } = await import('../../demo/sampleEvidence.js');
       const data = await makeSampleData(dir);
       const c = join(dir, 'case');
       const library = join(dir, 'library');

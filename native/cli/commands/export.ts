@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
-import { exportCase } from '../../export/exportCase.js';
 import { KestrelError, describeError } from '../../util/result.js';
 import { printJsonLine } from '../output.js';
 
@@ -34,6 +33,8 @@ export function registerExport(program: Command): void {
       const passphrase = flags.media === 'encrypted' ? await readPassphrase(flags.passphraseFile) : undefined;
       const c = openCase(dir);
       try {
+        // Loaded on use: the PDF and font code is heavy, and every other command would pay for it at start.
+        const { exportCase } = await import('../../export/exportCase.js');
         const r = await exportCase(c, out, {
           media: flags.media,
           ...(passphrase !== undefined ? { passphrase } : {}),

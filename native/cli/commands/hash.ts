@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { digestFile } from '../../hashing/digests.js';
-import { analyseImage } from '../../image/analyse.js';
 import { isAnalysableImage } from '../../image/formats.js';
 import { sniff } from '../../intake/sniff.js';
 import { PDQ_MIN_MATCH_QUALITY } from '../../hashing/pdq/pdq.js';
@@ -61,6 +60,8 @@ export async function hashFile(path: string): Promise<HashRecord> {
     record.error = `not a picture this tool analyses (content is ${type.mime})`;
     return record;
   }
+  // Loaded on use: the image decoder is heavy to load, and only this command needs it on the main thread.
+  const { analyseImage } = await import('../../image/analyse.js');
   const a = await analyseImage(digests.bytes);
   if (a.decodeError !== null) {
     record.error = `cannot decode ${type.mime}: ${a.decodeError}`;

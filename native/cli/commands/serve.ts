@@ -4,9 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createService } from '../../api/service.js';
 import { libraryDir } from '../../hashsets/library.js';
-import { startBridge } from '../../server/bridge.js';
 import { KestrelError } from '../../util/result.js';
 
 /** Where the built renderer lives relative to this file once compiled (dist/native/cli/commands). */
@@ -24,6 +22,8 @@ export function registerServe(program: Command): void {
       if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
         throw new KestrelError(`${RENDERER_DIR}: the review UI is not built; run npm run build`, 'E_NOT_BUILT');
       }
+      // Loaded here, not at the top: every other command starts without the service and bridge.
+      const [{ createService }, { startBridge }] = await Promise.all([import('../../api/service.js'), import('../../server/bridge.js')]);
       const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library) });
       const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
       process.stdout.write(`${bridge.url}\n`);
