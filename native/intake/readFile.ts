@@ -9,6 +9,8 @@ import { isAnalysableImage, mayBeImage, MAX_IMAGE_BYTES } from '../image/formats
 
 const CHUNK = 1 << 21;
 const buffer = Buffer.allocUnsafe(CHUNK);
+/** Enough of a file's start for mayBeImage. */
+const peek = Buffer.allocUnsafe(16);
 
 /** MD5, SHA-1 and SHA-256 of a file from one read, and its type from its first bytes. */
 export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
@@ -25,15 +27,23 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
     const sha256 = createHash('sha256');
     let head: Buffer | null = null;
     let size = 0;
-    // A picture's bytes are kept from this read for its analysis, so it is read once.
-    let kept: Buffer[] | null = null;
+    // A picture is read straight into one buffer of the size fstat gave, which then goes to its
+    // analysis as it is: the file is read once and its bytes are never copied. The first bytes
+    // are looked at (a positioned read, leaving the file position alone) to choose the buffer.
+    let kept: Buffer | null = null;
+    const expected = before.isFile() ? Number(before.size) : 0;
+    if (expected > 0 && expected <= MAX_IMAGE_BYTES && mayBeImage(peek.subarray(0, readSync(fd, peek, 0, peek.length, 0)))) {
+      kept = Buffer.allocUnsafe(expected);
+    }
     for (;;) {
-      const n = readSync(fd, buffer, 0, CHUNK, null);
+      const target = kept && size < kept.length ? kept.subarray(size, size + CHUNK) : buffer;
+      const n = readSync(fd, target, 0, target.length, null);
       if (n === 0) break;
-      const chunk = buffer.subarray(0, n);
-      if (size === 0 && before.isFile() && mayBeImage(chunk)) kept = [];
-      if (kept && size + n > MAX_IMAGE_BYTES) kept = null;
-      kept?.push(Buffer.from(chunk));
+      const chunk = target.subarray(0, n);
+      if (kept && target === buffer) {
+        // The file grew after fstat: the extra bytes are appended, up to the picture limit.
+        kept = size + n > MAX_IMAGE_BYTES ? null : Buffer.concat([kept.subarray(0, size), chunk]);
+      }
       if (head === null || head.length < SNIFF_BYTES) {
         head = head === null ? Buffer.from(chunk.subarray(0, SNIFF_BYTES)) : Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
       }
@@ -47,7 +57,7 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
     let image: ImageAnalysis | null = null;
     if (isAnalysableImage(type.mime)) {
       image = kept
-        ? await analyseImage(Buffer.concat(kept))
+        ? await analyseImage(kept.subarray(0, size))
         : notAnalysed(size > MAX_IMAGE_BYTES ? `not analysed: larger than ${MAX_IMAGE_BYTES} bytes` : 'not analysed: no picture signature the decoder knows');
     }
     return {
