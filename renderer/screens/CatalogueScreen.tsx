@@ -13,8 +13,9 @@ const TILE_H = 204;
 
 /**
  * Pages of the current query, fetched as the examiner scrolls; a new query starts a new
- * generation. The first page is asked for before the count, so items are on screen while a
- * million rows are still being counted; until then the grid is as long as what has been loaded.
+ * generation. The count is asked for once the first page has been answered: the engine answers
+ * one request at a time, and sent together the count (up to a second over a million rows) could
+ * be served first and hold up the tiles. Until it arrives the grid is as long as what has been loaded.
  */
 function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const { bridge, report } = useSession();
@@ -51,8 +52,9 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     pages.current = new Map();
     pending.current = new Set();
     if (!keepTotal) pagesKey.current = queryKey;
-    void fetchPage(0, gen);
-    void bridge.api.countItems({ filter }).then((r) => {
+    void fetchPage(0, gen).then(async () => {
+      if (gen !== generation.current) return;
+      const r = await bridge.api.countItems({ filter });
       if (gen !== generation.current) return;
       const value = valueOr(r, report);
       if (value) setTotalFor({ key: queryKey, total: value.total });
