@@ -7,7 +7,7 @@ import { openSqlite } from '../../../native/catalog/sqlite.js';
 import { openLibrary, listHashLists, removeHashLists, libraryDir, type HashLibrary, type Algorithm } from '../../../native/hashsets/library.js';
 import { importHashList } from '../../../native/hashsets/importer.js';
 import { detectFormat } from '../../../native/hashsets/readers.js';
-import { lookupExact, loadPerceptual, sortedOrder } from '../../../native/hashsets/blocks.js';
+import { lookupExact, loadPerceptual, sortRun } from '../../../native/hashsets/blocks.js';
 import { KestrelError } from '../../../native/util/result.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
@@ -223,7 +223,7 @@ describe('importers', () => {
 });
 
 describe('sorted runs', () => {
-  it('orders hashes as a byte-wise sort does, including hashes that share their first 32 bits', () => {
+  it('orders hashes as a byte-wise sort does, including hashes that share their first 32 bits, each with its position', () => {
     const n = 5000;
     const buf = Buffer.alloc(n * 16);
     for (let i = 0; i < n; i++) {
@@ -231,8 +231,16 @@ describe('sorted runs', () => {
       if (i % 7 === 0) h.writeUInt32BE(0xdeadbeef, 0);
       h.copy(buf, i * 16);
     }
-    const order = sortedOrder(buf, 16, n);
-    const expected = Array.from({ length: n }, (_, i) => buf.subarray(i * 16, i * 16 + 16)).sort(Buffer.compare).map((b) => b.toString('hex'));
-    expect(Array.from(order, (k) => buf.subarray(k * 16, k * 16 + 16).toString('hex'))).toEqual(expected);
+    const words = new Uint32Array(n * 4 + 8);
+    Buffer.from(words.buffer).set(buf);
+    const positions = Uint32Array.from({ length: n + 2 }, (_, i) => i);
+    sortRun(words, positions, 16, n);
+    const sorted = Buffer.from(words.buffer);
+    const expected = Array.from({ length: n }, (_, i) => [buf.subarray(i * 16, i * 16 + 16).toString('hex'), i] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // Each hash keeps its own position, and what lies past the first n records is left alone.
+    expect(Array.from({ length: n }, (_, i) => [sorted.subarray(i * 16, i * 16 + 16).toString('hex'), positions[i]!] as const)
+      .map(([h, p]) => [h, buf.subarray(p * 16, p * 16 + 16).toString('hex') === h])).toEqual(expected.map(([h]) => [h, true]));
+    expect([positions[n], positions[n + 1]]).toEqual([n, n + 1]);
   });
 });
