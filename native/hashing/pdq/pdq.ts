@@ -50,9 +50,7 @@ export function pdqFromLuma(luma: Float32Array, rows: number, cols: number): Pdq
     const zero = '0'.repeat(64);
     return { hash: zero, quality: 0, dihedral: Array.from({ length: 8 }, () => zero) };
   }
-  const scratch = new Float32Array(rows * cols);
-  jaroszFilter(luma, scratch, rows, cols, jaroszWindow(cols, 64), jaroszWindow(rows, 64));
-  const small = decimate(luma, rows, cols);
+  const small = jaroszDecimated(luma, rows, cols, jaroszWindow(cols, 64), jaroszWindow(rows, 64));
   const quality = imageDomainQuality(small);
   const dct = dct64To16(small);
   const dihedral = DIHEDRAL.map((v) => bitsToHex(applyDihedral(dct, v)));
@@ -64,19 +62,43 @@ function jaroszWindow(oldDim: number, newDim: number): number {
   return Math.floor((oldDim + 2 * newDim - 1) / (2 * newDim));
 }
 
-function jaroszFilter(
-  buf1: Float32Array,
-  buf2: Float32Array,
-  rows: number,
-  cols: number,
-  windowAlongRows: number,
-  windowAlongCols: number,
-): void {
-  const sums = new Float32Array(cols);
-  for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
-    for (let i = 0; i < rows; i++) boxAlongRow(buf1, buf2, i * cols, cols, windowAlongRows);
-    boxAlongColumns(buf2, buf1, rows, cols, windowAlongCols, sums);
+/** Working buffers kept between calls: a worker hashes picture after picture of the same size. */
+let scratch = new Float32Array(0);
+let picked = new Float32Array(0);
+
+/**
+ * The Jarosz filter (JAROSZ_PASSES passes of a box filter along the rows, then down the columns),
+ * sampled at the centres of a 64x64 grid. The last pass computes only what the grid keeps: its
+ * row filter keeps the 64 sampled columns, and its column filter runs down those 64 columns alone
+ * (a column's sums depend on nothing but that column). Every value kept is the float32 the full
+ * filter gives there.
+ */
+function jaroszDecimated(buf: Float32Array, rows: number, cols: number, windowAlongRows: number, windowAlongCols: number): Float32Array {
+  // The last pass's column filter writes rows x 64 values here, more than rows x cols for a narrow image.
+  if (scratch.length < rows * Math.max(cols, 64)) scratch = new Float32Array(rows * Math.max(cols, 64));
+  if (picked.length < rows * 64) picked = new Float32Array(rows * 64);
+  const sums = new Float32Array(Math.max(cols, 64));
+  for (let pass = 0; pass < JAROSZ_PASSES - 1; pass++) {
+    for (let i = 0; i < rows; i++) boxAlongRow(buf, i * cols, scratch, i * cols, cols, windowAlongRows);
+    boxAlongColumns(scratch, buf, rows, cols, windowAlongCols, sums);
   }
+  const colAt = gridCentres(cols);
+  for (let i = 0; i < rows; i++) {
+    boxAlongRow(buf, i * cols, scratch, 0, cols, windowAlongRows);
+    for (let j = 0; j < 64; j++) picked[i * 64 + j] = scratch[colAt[j]!]!;
+  }
+  boxAlongColumns(picked, scratch, rows, 64, windowAlongCols, sums);
+  const rowAt = gridCentres(rows);
+  const out = new Float32Array(64 * 64);
+  for (let i = 0; i < 64; i++) out.set(scratch.subarray(rowAt[i]! * 64, rowAt[i]! * 64 + 64), i * 64);
+  return out;
+}
+
+/** The centres of 64 equal cells along an axis of `length` samples, as the reference decimates. */
+function gridCentres(length: number): Int32Array {
+  const at = new Int32Array(64);
+  for (let i = 0; i < 64; i++) at[i] = Math.floor(((i + 0.5) * length) / 64);
+  return at;
 }
 
 /**
@@ -89,11 +111,11 @@ function phases(length: number, window: number): [lead: number, grow: number, fu
   return [half - 1, window - half + 1, length - window, half - 1];
 }
 
-function boxAlongRow(input: Float32Array, output: Float32Array, start: number, length: number, window: number): void {
+function boxAlongRow(input: Float32Array, start: number, output: Float32Array, outStart: number, length: number, window: number): void {
   const [lead, grow, full, tail] = phases(length, window);
   let li = start;
   let ri = start;
-  let oi = start;
+  let oi = outStart;
   let sum = 0;
   let count = 0;
   for (let k = 0; k < lead; k++) {
@@ -129,7 +151,7 @@ function boxAlongColumns(
   sums: Float32Array,
 ): void {
   const [lead, grow, full, tail] = phases(rows, window);
-  sums.fill(0);
+  sums.fill(0, 0, cols);
   let ri = 0;
   let li = 0;
   let oi = 0;
@@ -161,19 +183,6 @@ function boxAlongColumns(
       output[oi + j] = sum / count;
     }
   }
-}
-
-/** Samples the filtered image at the centres of a 64x64 grid. */
-function decimate(input: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(64 * 64);
-  for (let i = 0; i < 64; i++) {
-    const ini = Math.floor(((i + 0.5) * rows) / 64);
-    for (let j = 0; j < 64; j++) {
-      const inj = Math.floor(((j + 0.5) * cols) / 64);
-      out[i * 64 + j] = input[ini * cols + inj]!;
-    }
-  }
-  return out;
 }
 
 /** Sum of quantised neighbour differences: flat or tiny images score low. */
