@@ -25,6 +25,16 @@ export class DecodeError extends Error {
   override name = 'DecodeError';
 }
 
+/**
+ * For callers that already keep every core busy with pictures of their own (the intake's reader
+ * threads, one per core): libvips then works on each picture with one thread instead of splitting
+ * each resize across threads that are busy anyway. Measured on the intake of 64 12-megapixel JPEGs:
+ * 4-10% less CPU and wall time in three alternating pairs. libvips's setting is process-wide.
+ */
+export function decodeOneThreadPerPicture(): void {
+  sharp.concurrency(1);
+}
+
 export const DECODER = { name: 'sharp', version: sharp.versions.sharp, libvips: sharp.versions.vips, bmp: BMP_DECODER } as const;
 
 interface Source {
