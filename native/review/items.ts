@@ -61,13 +61,29 @@ const SORTS: Record<ItemSort['key'], Record<ItemSort['dir'], string>> = {
 };
 
 interface Built {
-  where: string;
+  /** FROM and WHERE, binding content as c. */
+  from: string;
+  /** GROUP BY that keeps one row a content when an exhibit's instances drive the query ('' otherwise). */
+  group: string;
+  /** The content id as the driving index yields it: ordering by it needs no sort. */
+  id: string;
   params: Record<string, unknown>;
 }
+
+// An exhibit's instances, read from the index (exhibit_id, content_id), drive the query: they come
+// in content-id order, so a page in intake order stops after its rows instead of first listing
+// every content of the exhibit (as `c.id IN (...)` does: 60-190 ms for a 333k-item exhibit, against
+// under 1 ms for the first page), and an exhibit with few files never walks the whole catalogue
+// (as EXISTS would). GROUP BY folds the instances of one content into one row.
+const EXHIBIT_FROM = 'FROM file_instance fx CROSS JOIN content c ON c.id = fx.content_id';
 
 function buildWhere(db: Db, filter: ItemFilter): Built {
   const clauses: string[] = [];
   const params: Record<string, unknown> = { scheme: caseScheme(db) };
+  if (filter.exhibitId !== undefined) {
+    clauses.push('fx.exhibit_id = @exhibitId');
+    params['exhibitId'] = filter.exhibitId;
+  }
   if (filter.matched === 'any') clauses.push(IN_ANY_MATCH);
   if (filter.matched === 'alert') clauses.push(IN_ALERT_MATCH);
   if (filter.matched === 'known') clauses.push(`${IN_ANY_MATCH} AND NOT ${IN_ALERT_MATCH}`);
@@ -83,10 +99,6 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     clauses.push('c.detected_type = @fileType');
     params['fileType'] = filter.fileType;
   }
-  if (filter.exhibitId !== undefined) {
-    clauses.push('c.id IN (SELECT fx.content_id FROM file_instance fx WHERE fx.exhibit_id = @exhibitId)');
-    params['exhibitId'] = filter.exhibitId;
-  }
   if (filter.hashListId !== undefined) {
     clauses.push('c.id IN (SELECT m.content_id FROM hash_match m WHERE m.use_id = @hashListId)');
     params['hashListId'] = filter.hashListId;
@@ -97,14 +109,15 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     clauses.push('c.id IN (SELECT t.content_id FROM tag t WHERE t.tag = @tag)');
     params['tag'] = filter.tag;
   }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  return filter.exhibitId !== undefined
+    ? { from: `${EXHIBIT_FROM} ${where}`, group: 'GROUP BY fx.content_id', id: 'fx.content_id', params }
+    : { from: `FROM content c ${where}`, group: '', id: 'c.id', params };
 }
 
-const FROM = 'FROM content c';
-
 export function countItems(db: Db, filter: ItemFilter): number {
-  const { where, params } = buildWhere(db, filter);
-  const row = db.prepare(`SELECT count(*) AS n ${FROM} ${where}`).get(params) as { n: number };
+  const { from, group, params } = buildWhere(db, filter);
+  const row = db.prepare(`SELECT count(*) AS n FROM (SELECT c.id ${from} ${group})`).get(params) as { n: number };
   return row.n;
 }
 
@@ -136,12 +149,14 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${HAS_ERROR} AS error`;
 
 export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
-  const { where, params } = buildWhere(db, filter);
+  const { from, group, id, params } = buildWhere(db, filter);
+  // Named as the driving index names it, or SQLite sorts the whole exhibit to order by c.id.
+  const pageOrder = sort.key === 'id' ? `${id} ${sort.dir.toUpperCase()}` : SORTS[sort.key][sort.dir];
   // The per-row columns are computed only for the page, after the sort and offset have chosen it.
   // CROSS JOIN fixes the join order (SQLite's rule): without it the planner may walk all of content
   // in id order to spare itself sorting 240 rows.
   const sql = `
-    WITH page AS (SELECT c.id AS id ${FROM} ${where} ORDER BY ${SORTS[sort.key][sort.dir]} LIMIT @limit OFFSET @offset)
+    WITH page AS (SELECT c.id AS id ${from} ${group} ORDER BY ${pageOrder} LIMIT @limit OFFSET @offset)
     ${ROW_COLUMNS}
     FROM page CROSS JOIN content c ON c.id = page.id LEFT JOIN image_data i ON i.content_id = c.id
     ORDER BY ${SORTS[sort.key][sort.dir]}`;
