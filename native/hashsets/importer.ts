@@ -104,7 +104,8 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   // The import's pages all went through the WAL, which SQLite keeps at its largest size (about as big
   // as the list's share of the library). Truncating it gives that disk back; the checkpoint that does
   // it also copies the commit into the library file and syncs it, so an import that returned survives
-  // a power loss, not only a crash. A reader still on an older snapshot only leaves the WAL for later.
+  // a power loss, not only a crash. A reader still on an older snapshot (past the busy timeout) only
+  // leaves the WAL to be truncated by a later checkpoint.
   db.pragma('wal_checkpoint(TRUNCATE)');
   if (reportPath) writeRejectReport(reportPath, path, rejects);
   const list = listHashLists(lib).find((l) => l.uid === uid);
