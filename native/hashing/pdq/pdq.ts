@@ -79,13 +79,13 @@ function jaroszDecimated(buf: Float32Array, rows: number, cols: number, windowAl
   if (picked.length < rows * 64) picked = new Float32Array(rows * 64);
   const sums = new Float32Array(Math.max(cols, 64));
   for (let pass = 0; pass < JAROSZ_PASSES - 1; pass++) {
-    for (let i = 0; i < rows; i++) boxAlongRow(buf, i * cols, scratch, i * cols, cols, windowAlongRows);
+    boxAlongRows(buf, scratch, rows, cols, windowAlongRows);
     boxAlongColumns(scratch, buf, rows, cols, windowAlongCols, sums);
   }
+  boxAlongRows(buf, scratch, rows, cols, windowAlongRows);
   const colAt = gridCentres(cols);
   for (let i = 0; i < rows; i++) {
-    boxAlongRow(buf, i * cols, scratch, 0, cols, windowAlongRows);
-    for (let j = 0; j < 64; j++) picked[i * 64 + j] = scratch[colAt[j]!]!;
+    for (let j = 0; j < 64; j++) picked[i * 64 + j] = scratch[i * cols + colAt[j]!]!;
   }
   boxAlongColumns(picked, scratch, rows, 64, windowAlongCols, sums);
   const rowAt = gridCentres(rows);
@@ -111,11 +111,76 @@ function phases(length: number, window: number): [lead: number, grow: number, fu
   return [half - 1, window - half + 1, length - window, half - 1];
 }
 
-function boxAlongRow(input: Float32Array, start: number, output: Float32Array, outStart: number, length: number, window: number): void {
+/**
+ * The filter along every row. Rows are taken four at a time: each row's running sum is a chain of
+ * dependent float32 additions, and four independent chains keep the processor busy while each
+ * addition waits for the one before (measured about three times faster than a row at a time).
+ * Each row still sees exactly the operations, in the same order, of the single-row filter.
+ */
+function boxAlongRows(input: Float32Array, output: Float32Array, rows: number, cols: number, window: number): void {
+  const [lead, grow, full, tail] = phases(cols, window);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const b0 = r * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let ri = 0;
+    let li = 0;
+    let oi = 0;
+    let count = 0;
+    for (let k = 0; k < lead; k++, ri++) {
+      s0 = Math.fround(s0 + input[b0 + ri]!);
+      s1 = Math.fround(s1 + input[b1 + ri]!);
+      s2 = Math.fround(s2 + input[b2 + ri]!);
+      s3 = Math.fround(s3 + input[b3 + ri]!);
+      count++;
+    }
+    for (let k = 0; k < grow; k++, ri++, oi++) {
+      s0 = Math.fround(s0 + input[b0 + ri]!);
+      s1 = Math.fround(s1 + input[b1 + ri]!);
+      s2 = Math.fround(s2 + input[b2 + ri]!);
+      s3 = Math.fround(s3 + input[b3 + ri]!);
+      count++;
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
+    }
+    for (let k = 0; k < full; k++, ri++, li++, oi++) {
+      s0 = Math.fround(Math.fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
+      s1 = Math.fround(Math.fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
+      s2 = Math.fround(Math.fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
+      s3 = Math.fround(Math.fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
+    }
+    for (let k = 0; k < tail; k++, li++, oi++) {
+      s0 = Math.fround(s0 - input[b0 + li]!);
+      s1 = Math.fround(s1 - input[b1 + li]!);
+      s2 = Math.fround(s2 - input[b2 + li]!);
+      s3 = Math.fround(s3 - input[b3 + li]!);
+      count--;
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
+    }
+  }
+  for (; r < rows; r++) boxAlongRow(input, output, r * cols, cols, window);
+}
+
+function boxAlongRow(input: Float32Array, output: Float32Array, start: number, length: number, window: number): void {
   const [lead, grow, full, tail] = phases(length, window);
   let li = start;
   let ri = start;
-  let oi = outStart;
+  let oi = start;
   let sum = 0;
   let count = 0;
   for (let k = 0; k < lead; k++) {

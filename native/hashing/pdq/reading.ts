@@ -1,6 +1,14 @@
 import { LUMA_COEFFICIENTS, pdqFromLuma, type PdqResult } from './pdq.js';
 import type { Pixels } from '../pixels.js';
 
+/** Each channel's share of the luma for every 8-bit value: the float32 product the reference computes. */
+const shareTable = (k: number) => Float32Array.from({ length: 256 }, (_, v) => Math.fround(k * v));
+const RED = shareTable(LUMA_COEFFICIENTS[0]);
+const GREEN = shareTable(LUMA_COEFFICIENTS[1]);
+const BLUE = shareTable(LUMA_COEFFICIENTS[2]);
+/** The luma image, kept between calls (pdqFromLuma overwrites it anyway) so that a worker allocates it once. */
+let luma = new Float32Array(0);
+
 /**
  * The C++ reference resizes any image larger than this on either side to exactly this square
  * (nearest neighbour, aspect ratio not kept) before hashing. Following it is what makes our hashes
@@ -21,15 +29,17 @@ export function pdqFromPixels(pixels: Pixels, fullWidth: number, fullHeight: num
   const xs = samplePositions(cols, fullWidth, pixels.width);
   const ys = samplePositions(rows, fullHeight, pixels.height);
   const { data, width, channels } = pixels;
-  const luma = new Float32Array(rows * cols);
-  const [r, g, b] = LUMA_COEFFICIENTS;
+  if (luma.length < rows * cols) luma = new Float32Array(rows * cols);
   for (let y = 0; y < rows; y++) {
     const rowStart = ys[y]! * width;
-    for (let x = 0; x < cols; x++) {
-      const p = (rowStart + xs[x]!) * channels;
-      luma[y * cols + x] = channels >= 3
-        ? Math.fround(Math.fround(Math.fround(r * data[p]!) + Math.fround(g * data[p + 1]!)) + Math.fround(b * data[p + 2]!))
-        : data[p]!;
+    const out = y * cols;
+    if (channels >= 3) {
+      for (let x = 0; x < cols; x++) {
+        const p = (rowStart + xs[x]!) * channels;
+        luma[out + x] = Math.fround(Math.fround(RED[data[p]!]! + GREEN[data[p + 1]!]!) + BLUE[data[p + 2]!]!);
+      }
+    } else {
+      for (let x = 0; x < cols; x++) luma[out + x] = data[(rowStart + xs[x]!) * channels]!;
     }
   }
   return pdqFromLuma(luma, rows, cols);
