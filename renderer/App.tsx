@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import type { AppInfo, KestrelBridge, Settings } from '../electron/api/index.js';
 import { SessionContext, type Session } from './session.js';
 import { CaseScreen } from './screens/CaseScreen.js';
@@ -40,7 +40,9 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
     setSettings(r.value.case && s.ok ? s.value : null);
   }, [bridge, report]);
 
-  useEffect(() => { void refresh(); }, [refresh]);
+  // A layout effect runs before the browser paints the first frame, a plain effect only after it:
+  // the request is on its way while that frame is drawn instead of after.
+  useLayoutEffect(() => { void refresh(); }, [refresh]);
 
   useEffect(() => {
     if (status?.kind !== 'info') return;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Facets, ItemFilter, ItemRow, ItemSort } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
@@ -61,7 +61,9 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     });
   }, [fetchPage, bridge, report, filter, queryKey]);
 
-  useEffect(() => { reset(false); }, [reset]);
+  // Before the browser paints the screen (a layout effect), so the first page is being fetched
+  // while the toolbar and the empty grid are drawn rather than after.
+  useLayoutEffect(() => { reset(false); }, [reset]);
 
   const ensure = useCallback((from: number, to: number) => {
     for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) {
