@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { verifyPackage } from '../../export/verify.js';
 import { printJsonLine } from '../output.js';
 
 export function registerVerify(program: Command): void {
@@ -10,6 +9,8 @@ export function registerVerify(program: Command): void {
     .option('--manifest-sha256 <HEX>', 'the manifest SHA-256 printed at export (or in the case audit log), to check the manifest itself against')
     .option('--json', 'print the verdict as JSON')
     .action(async (pkg: string, flags: { manifestSha256?: string; json?: boolean }) => {
+      // Loaded on use: the zip reader is heavy, and every other command would pay for it at start.
+      const { verifyPackage } = await import('../../export/verify.js');
       const v = await verifyPackage(pkg, flags.manifestSha256);
       if (flags.json) {
         printJsonLine(v);
