@@ -88,8 +88,12 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
   if (filter.matched === 'alert') clauses.push(IN_ALERT_MATCH);
   if (filter.matched === 'known') clauses.push(`${IN_ANY_MATCH} AND NOT ${IN_ALERT_MATCH}`);
   if (filter.matched === 'none') clauses.push(`NOT ${IN_ANY_MATCH}`);
-  if (filter.category === 'none') clauses.push(`${CURRENT_CATEGORY} IS NULL`);
-  else if (filter.category !== undefined) {
+  // No current decision in the case's scheme (a decision's category is never NULL). As NOT IN, SQLite
+  // lists the current decisions once instead of looking up each content's latest one: the count of
+  // 950k uncategorised items in the 1M bench case takes 275-350 ms instead of 490-550 ms.
+  if (filter.category === 'none') {
+    clauses.push('c.id NOT IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.scheme = @scheme)');
+  } else if (filter.category !== undefined) {
     clauses.push(
       'c.id IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.category = @category AND d.scheme = @scheme)',
     );

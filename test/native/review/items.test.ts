@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCase, type OpenCase } from '../../../native/catalog/case.js';
 import { countItems, queryItems, type ItemFilter, type ItemSort } from '../../../native/review/items.js';
-import { categorise } from '../../../native/review/decisions.js';
+import { categorise, currentCategory, undoDecisions } from '../../../native/review/decisions.js';
 
 /**
  * The grid's exhibit filter against a plain reading of the catalogue: contents held by the exhibit,
@@ -99,5 +99,36 @@ describe('items of one exhibit', () => {
     const [row] = queryItems(c.db, { exhibitId: 3 }, { key: 'id', dir: 'desc' }, 0, 1);
     // Content 599: twice in exhibit 3, once in exhibit 1 (599 % 5 != 0), once in exhibit 2 (599 % 3 != 0 → no).
     expect(row).toMatchObject({ id: 599, instances: 3, category: '1' });
+  });
+});
+
+describe('uncategorised items', () => {
+  it('are those with no current decision in the case scheme: undone ones again, other schemes not counted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kestrel-items-'));
+    const c = initCase(join(dir, 'case'), { caseNumber: 'OP-UNCAT', examiner: 'Examiner A' });
+    try {
+      const content = c.db.prepare("INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, ?, 'image/png')");
+      for (let id = 1; id <= 12; id++) content.run(id, String(id).padStart(64, '0'), String(id).padStart(40, '0'), String(id).padStart(32, '0'), id);
+      categorise(c.db, [1, 2, 3, 4], '1', 'Examiner A', 'test');
+      categorise(c.db, [2], '3', 'Examiner A', 'test');
+      const undone = categorise(c.db, [5], '2', 'Examiner A', 'test');
+      undoDecisions(c.db, undone.decisionIds, 'Examiner A');
+      const recategorised = categorise(c.db, [3], '4', 'Examiner A', 'test');
+      undoDecisions(c.db, recategorised.decisionIds, 'Examiner A');
+      // A decision under another scheme says nothing about this case's scheme (vic-us).
+      c.db.prepare("INSERT INTO category_decision (content_id, scheme, category, examiner, decided_at) VALUES (6, 'dhs', '1', 'Examiner A', '2026-01-01T00:00:00Z')").run();
+
+      const want = Array.from({ length: 12 }, (_, i) => i + 1).filter((id) => currentCategory(c.db, id) === null);
+      expect(want).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+      for (const sort of [{ key: 'id', dir: 'asc' }, { key: 'size', dir: 'desc' }] as const) {
+        const got = queryItems(c.db, { category: 'none' }, sort, 0, 100).map((r) => r.id);
+        expect(got).toEqual(sort.dir === 'asc' ? want : [...want].reverse());
+      }
+      expect(countItems(c.db, { category: 'none' })).toBe(want.length);
+      expect(countItems(c.db, { category: 'none', exhibitId: 1 })).toBe(0);
+    } finally {
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
