@@ -14,7 +14,8 @@ export interface DecodedImage {
   /** EXIF orientation 1–8 as the decoder read and applied it; null when the file carries none. */
   orientation: number | null;
   /**
-   * The decoded, upright pixels as RGBA: the whole image, or for a large one a reduced copy (see
+   * The decoded, upright pixels: RGB for an opaque colour picture, otherwise with an alpha channel
+   * (RGBA, or grey and alpha); the whole image, or for a large one a reduced copy (see
    * reducedSize). Every hash and the thumbnail are made from these, so a file is decoded once.
    */
   pixels: Pixels;
@@ -42,6 +43,8 @@ interface Source {
   width: number;
   height: number;
   orientation: number | null;
+  /** Three colour channels and no alpha: no alpha channel is added (it would be 255 everywhere). */
+  opaqueColour: boolean;
   /** Reads the picture upright; sharp either decodes the file or takes pixels decoded elsewhere. */
   pipeline: ReturnType<typeof sharp>;
 }
@@ -63,7 +66,8 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
       // nearest neighbour takes the rest, keeping samples unblended like the reference's resize.
       pipeline = pipeline.resize(reduced.width, reduced.height, { fit: 'fill', kernel: 'nearest' });
     }
-    const { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    if (!source.opaqueColour) pipeline = pipeline.ensureAlpha();
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     return {
       format: source.format,
       width,
@@ -86,14 +90,17 @@ async function sharpSource(bytes: Uint8Array): Promise<Source> {
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height;
   if (!width || !height) throw new DecodeError('image has no dimensions');
-  return { format: meta.format, width, height, orientation: meta.orientation ?? null, pipeline: sharp(bytes, { autoOrient: true, ignoreIcc: true }) };
+  return {
+    format: meta.format, width, height, orientation: meta.orientation ?? null, opaqueColour: meta.channels === 3 && !meta.hasAlpha,
+    pipeline: sharp(bytes, { autoOrient: true, ignoreIcc: true }),
+  };
 }
 
 /** BMP carries no EXIF orientation: its rows are stored upright (bottom-up or top-down). */
 function bmpSource(bytes: Uint8Array): Source {
   const pixels = decodeBmp(bytes);
   const { width, height, channels } = pixels;
-  return { format: 'bmp', width, height, orientation: null, pipeline: sharp(pixels.data, { raw: { width, height, channels: channels as 4 } }) };
+  return { format: 'bmp', width, height, orientation: null, opaqueColour: false, pipeline: sharp(pixels.data, { raw: { width, height, channels: channels as 4 } }) };
 }
 
 /**

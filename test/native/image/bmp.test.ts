@@ -84,7 +84,10 @@ function writeBmp(src: Pixels, variant: Variant): { bmp: Buffer; pixels: Pixels 
 async function rgbaOf(file: string): Promise<Pixels> {
   const d = await decodeImage(readFileSync(file));
   expect(d.pixels.width).toBe(d.width);
-  return d.pixels;
+  // An opaque photo decodes to RGB; the BMP writer here takes RGBA.
+  const { width, height, channels } = d.pixels;
+  const { data } = await sharp(d.pixels.data, { raw: { width, height, channels: channels as 3 | 4 } }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height, channels: 4 };
 }
 
 /** The same pixels through a lossless format sharp reads itself. */

@@ -18,21 +18,7 @@ async function rgbOf(jpeg: Uint8Array): Promise<Buffer> {
 }
 
 describe('makeThumbnail', () => {
-  it('shrinks a large photo\'s reduced decode (768x576, a whole factor) to what a general resize of it shows', async () => {
-    const pixels = await rgba(768, 576);
-    const thumb = await makeThumbnail(pixels);
-    expect([thumb.width, thumb.height]).toEqual([256, 192]);
-    const resized = await sharp(pixels.data, { raw: { width: 768, height: 576, channels: 4 } })
-      .resize(256, 192, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-    const ours = await rgbOf(thumb.jpeg);
-    let diff = 0;
-    for (let i = 0; i < ours.length; i++) diff += Math.abs(ours[i]! - resized[i]!);
-    const mean = diff / ours.length;
-    console.log(`thumbnail 768x576 -> 256x192: mean difference to sharp's resize ${mean.toFixed(2)} levels`);
-    expect(mean).toBeLessThan(4);
-  });
-
-  it('lays transparent pixels on white on the whole-factor path and on the general one', async () => {
+  it('lays transparent pixels on white', async () => {
     for (const [width, height] of [[1024, 576], [700, 500]] as const) {
       const pixels = await rgba(width, height);
       for (let p = 3; p < pixels.data.length; p += 4) pixels.data[p] = 0;
