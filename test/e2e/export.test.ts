@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, ROOT, SCREENSHOTS, launchChromium, openPage, serve, type Served } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, startUiSession, type Served, type UiSession } from './helpers.js';
+import { kestrel } from '../helpers/cli.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
 
@@ -26,39 +25,28 @@ function filesBelow(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
 }
 
-function kestrelCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'kestrel.js'), ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('export, verify and cancelled intake from the UI (kestrel serve + Debian Chromium)', () => {
+  let session: UiSession;
   let work: string;
   let caseDir: string;
   let source: string;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   let serverOutput = '';
-  const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
   const go = (screen: string) => page.click(`nav [data-screen="${screen}"]`);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM}: Chromium not found; install Debian's chromium or set KESTREL_CHROMIUM`);
-    work = mkdtempSync(join(tmpdir(), 'kestrel-e2e-export-'));
-    caseDir = join(work, 'case');
+    session = await startUiSession('kestrel-e2e-export-');
+    ({ work, caseDir, served, page } = session);
     source = join(work, 'evidence');
     makeSource(source);
-    served = await serve(caseDir, join(work, 'library'));
     served.child.stdout!.on('data', (d: Buffer) => { serverOutput += d.toString(); });
     served.child.stderr!.on('data', (d: Buffer) => { serverOutput += d.toString(); });
-    browser = await launchChromium();
-    page = await openPage(browser, pageErrors);
   });
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('cancels an intake, resumes it, exports the case, and names the file altered after export', async () => {
@@ -121,11 +109,11 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
     expect(await page.inputValue('input[name="passphraseRepeat"]')).toBe('');
 
     // The real CLI agrees with what the UI showed, for the folder and for the zip.
-    const cliFolder = kestrelCli(['verify', out, '--manifest-sha256', manifestSha256]);
+    const cliFolder = kestrel(['verify', out, '--manifest-sha256', manifestSha256]);
     expect(cliFolder.status, cliFolder.stdout + cliFolder.stderr).toBe(0);
     expect(cliFolder.stdout).toMatch(/^OK: \d+ files match the manifest; the audit chain holds$/m);
     expect(cliFolder.stdout).toContain(`package hash ${packageHash}`);
-    expect(kestrelCli(['verify', `${out}.zip`]).status).toBe(0);
+    expect(kestrel(['verify', `${out}.zip`]).status).toBe(0);
 
     // Verify from the UI: the form already holds the package and its manifest hash.
     expect(await page.inputValue('input[name="verifyPath"]')).toBe(out);
@@ -148,11 +136,11 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
     expect(await page.textContent('[data-testid="verify-verdict"]')).toBe('FAILED: 1 file problem');
     expect(await page.textContent('[data-testid="verify-audit"]')).toMatch(/^holds: /);
     await shot('12-verify-altered');
-    const cliAltered = kestrelCli(['verify', out]);
+    const cliAltered = kestrel(['verify', out]);
     expect(cliAltered.status).toBe(1);
     expect(cliAltered.stdout).toMatch(/^ALTERED: findings\.csv: /m);
 
-    expect(pageErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
     expect(await served.stop()).toBe(0);
 
     // The passphrase went to the encryption and nowhere else.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -63,4 +64,33 @@ export function serve(caseDir: string, libraryDir: string): Promise<Served> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`kestrel serve exited ${code}: ${stderr}`)));
   });
+}
+
+/** A real `kestrel serve` on a new case folder and a Chromium page on it; `close` ends both and removes the folder. */
+export interface UiSession {
+  work: string;
+  caseDir: string;
+  served: Served;
+  browser: Browser;
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function startUiSession(prefix: string): Promise<UiSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM}: Chromium not found; install Debian's chromium or set KESTREL_CHROMIUM`);
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const caseDir = join(work, 'case');
+  const served = await serve(caseDir, join(work, 'library'));
+  const browser = await launchChromium();
+  const errors: string[] = [];
+  const page = await openPage(browser, errors);
+  return {
+    work, caseDir, served, browser, page, errors,
+    async close() {
+      await browser.close();
+      await served.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }

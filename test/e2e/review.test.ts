@@ -1,36 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, REFERENCE, SCREENSHOTS, launchChromium, openPage, serve, type Served } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { REFERENCE, SCREENSHOTS, startUiSession, type Served, type UiSession } from './helpers.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
 
 const SOURCE = join(REFERENCE, 'pdq', 'reg-test-input');
 describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
+  let session: UiSession;
   let work: string;
   let caseDir: string;
   let served: Served;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
   const go = (screen: string) => page.click(`nav [data-screen="${screen}"]`);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM}: Chromium not found; install Debian's chromium or set KESTREL_CHROMIUM`);
-    work = mkdtempSync(join(tmpdir(), 'kestrel-e2e-'));
-    caseDir = join(work, 'case');
-    served = await serve(caseDir, join(work, 'library'));
-    browser = await launchChromium();
-    page = await openPage(browser, pageErrors);
+    session = await startUiSession('kestrel-e2e-');
+    ({ work, caseDir, served, page } = session);
   });
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('prints its URL, with the token, on the first line; nothing is served without the token', async () => {
@@ -125,7 +117,7 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
     expect(await page.textContent('[aria-label="Open case"]')).toContain('OP-E2E-1');
     await shot('10-case-summary');
 
-    expect(pageErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
 
     // Straight to the database and the audit log, with the server stopped.
     expect(await served.stop()).toBe(0);
