@@ -9,7 +9,7 @@ import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/ca
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/log.js';
 import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
-import { caseScheme, categorise, currentCategory, decisionHistory, undoDecisions } from '../review/decisions.js';
+import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, undoDecisions } from '../review/decisions.js';
 import { countItems, itemRows, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
@@ -236,7 +236,7 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       const who = actor();
       return c.db.transaction(() => {
-        const sha256 = contentSha256(c, contentId);
+        const sha256 = sha256Of(c.db, contentId);
         const createdAt = new Date().toISOString();
         const id = Number(c.db.prepare('INSERT INTO note (content_id, text, examiner, created_at) VALUES (?, ?, ?, ?)').run(contentId, text, who, createdAt).lastInsertRowid);
         appendAudit(c.db, 'review.note', { content: contentId, sha256, note: id, text }, who);
@@ -404,12 +404,6 @@ function recentErrors(c: OpenCase, label: string): { path: string; error: string
   return rows.map((r) => ({ path: displayPath(r.path), error: r.error }));
 }
 
-function contentSha256(c: OpenCase, contentId: number): string {
-  const row = c.db.prepare('SELECT sha256 FROM content WHERE id = ?').get(contentId) as { sha256: string } | undefined;
-  if (!row) throw new KestrelError(`content ${contentId}: no such item in this case`, 'E_NO_CONTENT');
-  return row.sha256;
-}
-
 function changeTags(c: OpenCase, contentIds: readonly number[], tag: string, how: 'add' | 'remove', who: string): { changed: number } {
   const add = c.db.prepare('INSERT OR IGNORE INTO tag (content_id, tag, examiner, created_at) VALUES (?, ?, ?, ?)');
   const remove = c.db.prepare('DELETE FROM tag WHERE content_id = ? AND tag = ?');
@@ -417,7 +411,7 @@ function changeTags(c: OpenCase, contentIds: readonly number[], tag: string, how
     const now = new Date().toISOString();
     const items: { content: number; sha256: string }[] = [];
     for (const id of new Set(contentIds)) {
-      const sha256 = contentSha256(c, id);
+      const sha256 = sha256Of(c.db, id);
       const changes = how === 'add' ? add.run(id, tag, who, now).changes : remove.run(id, tag).changes;
       if (changes > 0) items.push({ content: id, sha256 });
     }

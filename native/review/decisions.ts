@@ -46,7 +46,8 @@ function currentDecision(db: Db, contentId: number): DecisionRow | undefined {
     .get(contentId) as DecisionRow | undefined;
 }
 
-function sha256Of(db: Db, contentId: number): string {
+/** The SHA-256 that names a content in the audit log; refuses an id the case does not hold. */
+export function sha256Of(db: Db, contentId: number): string {
   const row = db.prepare('SELECT sha256 FROM content WHERE id = ?').get(contentId) as { sha256: string } | undefined;
   if (!row) throw new KestrelError(`content ${contentId}: no such item in this case`, 'E_NO_CONTENT');
   return row.sha256;
