@@ -208,7 +208,15 @@ async function readPending(
   const page = c.db.prepare(`
     SELECT id, path, path_text, size, mtime, extension FROM file_instance
     WHERE exhibit_id = ? AND read_state = 'pending' AND id > ? ORDER BY id LIMIT ?`);
-  const pool = new ReaderPool(opts.workers);
+  // A picture's content is decoded once: not again for a copy found elsewhere in the exhibit, nor
+  // for one already analysed. Claims last until the analysis is in the catalogue.
+  const analysed = c.db.prepare('SELECT 1 FROM content c JOIN image_data i ON i.content_id = c.id WHERE c.sha256 = ?').pluck();
+  const claimed = new Set<string>();
+  const pool = new ReaderPool(opts.workers, (sha256) => {
+    if (claimed.has(sha256) || analysed.get(sha256) !== undefined) return false;
+    claimed.add(sha256);
+    return true;
+  });
   const done: ReadOutcome[] = [];
   const inFlight = new Set<Promise<void>>();
   let filesDone = 0;
@@ -216,7 +224,9 @@ async function readPending(
   let errors = 0;
   const flush = () => {
     if (done.length === 0) return;
-    writer.recordReads(done.splice(0));
+    const batch = done.splice(0);
+    writer.recordReads(batch);
+    for (const r of batch) if (r.ok && r.image) claimed.delete(r.sha256);
   };
   progress.setTotals(totals.files, totals.bytes);
   try {

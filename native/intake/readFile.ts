@@ -12,8 +12,11 @@ const buffer = Buffer.allocUnsafe(CHUNK);
 /** Enough of a file's start for mayBeImage. */
 const peek = Buffer.allocUnsafe(16);
 
-/** MD5, SHA-1 and SHA-256 of a file from one read, and its type from its first bytes. */
-export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
+/**
+ * MD5, SHA-1 and SHA-256 of a file from one read, and its type from its first bytes; for a picture,
+ * its analysis from the same bytes when `shouldAnalyse` says its content still needs one.
+ */
+export async function readFileDigests(req: ReadRequest, shouldAnalyse: (sha256: string) => Promise<boolean>): Promise<ReadResponse> {
   const path = Buffer.from(req.path.buffer, req.path.byteOffset, req.path.byteLength);
   let fd: number | undefined;
   try {
@@ -53,19 +56,20 @@ export async function readFileDigests(req: ReadRequest): Promise<ReadResponse> {
       size += n;
     }
     const after = fstatSync(fd, { bigint: true });
+    const digests = { md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex') };
     const type = await sniff(head ?? Buffer.alloc(0), size);
     let image: ImageAnalysis | null = null;
     if (isAnalysableImage(type.mime)) {
-      image = kept
-        ? await analyseImage(kept.subarray(0, size))
-        : notAnalysed(size > MAX_IMAGE_BYTES ? `not analysed: larger than ${MAX_IMAGE_BYTES} bytes` : 'not analysed: no picture signature the decoder knows');
+      if (!kept) {
+        image = notAnalysed(size > MAX_IMAGE_BYTES ? `not analysed: larger than ${MAX_IMAGE_BYTES} bytes` : 'not analysed: no picture signature the decoder knows');
+      } else if (await shouldAnalyse(digests.sha256)) {
+        image = await analyseImage(kept.subarray(0, size));
+      }
     }
     return {
       id: req.id,
       ok: true,
-      md5: md5.digest('hex'),
-      sha1: sha1.digest('hex'),
-      sha256: sha256.digest('hex'),
+      ...digests,
       size,
       mime: type.mime,
       ext: type.ext,

@@ -26,3 +26,13 @@ export type ReadResponse =
       image: ImageAnalysis | null;
     }
   | { id: number; ok: false; code: string; message: string };
+
+/**
+ * Asked by a reader once it has a picture's SHA-256, before decoding it: the same content found
+ * again (a copy in another folder) has been, or is being, analysed already, and is not decoded twice.
+ */
+export interface AnalyseQuestion { id: number; question: 'analyse'; sha256: string }
+export interface AnalyseAnswer { id: number; analyse: boolean }
+
+/** What a reader thread posts: a question on the way, then the response. */
+export type ReaderMessage = ReadResponse | AnalyseQuestion;

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { startWorker } from '../util/workerEntry.js';
-import type { ReadRequest, ReadResponse } from './readRequest.js';
+import type { AnalyseAnswer, ReadRequest, ReadResponse, ReaderMessage } from './readRequest.js';
 
 /**
  * Reader threads, one per core: each reads and hashes whole files, so the cores work on different
@@ -15,10 +15,17 @@ export class ReaderPool {
   private readonly queue: ReadRequest[] = [];
   private failure: Error | null = null;
 
-  constructor(size = availableParallelism()) {
+  /**
+   * `shouldAnalyse` answers a reader's question whether a picture's content still needs its
+   * analysis (by default every picture is analysed).
+   */
+  constructor(size = availableParallelism(), private readonly shouldAnalyse: (sha256: string) => boolean = () => true) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const w = startWorker('read.worker', import.meta.url);
-      w.on('message', (res: ReadResponse) => this.done(w, res));
+      w.on('message', (msg: ReaderMessage) => {
+        if ('question' in msg) w.postMessage({ id: msg.id, analyse: this.shouldAnalyse(msg.sha256) } satisfies AnalyseAnswer);
+        else this.done(w, msg);
+      });
       w.on('error', (err) => this.fail(err));
       w.on('exit', (code) => {
         if (code !== 0) this.fail(new Error(`reader thread stopped with exit code ${code}`));

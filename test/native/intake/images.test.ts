@@ -87,6 +87,24 @@ describe('kestrel intake: pictures', () => {
     expect(imageErrors.map((e) => e.path)).toEqual(['corrupt.jpg']);
   });
 
+  it('decodes a picture found in several places once', () => {
+    const src = tempDir('copies');
+    const damaged = readFileSync(join(PDQ, 'misc-images', 'modes', 'original.jpg')).subarray(0, 20_000);
+    for (const dir of ['a', 'b', 'c']) {
+      mkdirSync(join(src, dir));
+      writeFileSync(join(src, dir, 'holiday.jpg'), damaged);
+    }
+    const c = newCase();
+    expect(kestrel(['intake', c, src, '--exhibit', 'EX-COPIES']).status).toBe(0);
+    const rows = imageRows(c);
+    expect([...rows.keys()].sort()).toEqual(['a/holiday.jpg', 'b/holiday.jpg', 'c/holiday.jpg']);
+    for (const row of rows.values()) expect(row.decode_error).toMatch(/truncated JPEG/);
+    // A decode failure is audited where it happens: one decode, one entry, whichever copy it read.
+    const errors = queryCase<{ details: string }>(c, "SELECT details FROM audit_log WHERE action = 'intake.image-error'");
+    expect(errors).toHaveLength(1);
+    expect(['a/holiday.jpg', 'b/holiday.jpg', 'c/holiday.jpg']).toContain((JSON.parse(errors[0]!.details) as { path: string }).path);
+  });
+
   it('adds missing perceptual data when the intake is run again on an exhibit catalogued without it', () => {
     const src = pictureSource();
     const c = newCase();
