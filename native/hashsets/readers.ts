@@ -138,7 +138,7 @@ export function detectFormat(file: string): ListFormat {
 export function openReader(file: string, format: ListFormat, options: ReaderOptions): ListReader {
   switch (format) {
     case 'text': return textReader(file);
-    case 'pdq': return lineReader(file, null, (line, at) => pdqRecord(line, at));
+    case 'pdq': return lineReader(file, null, pdqRecord);
     case 'icse': return icseReader(file);
     case 'nsrl-legacy': return nsrlLegacyReader(file);
     case 'nsrl': return nsrlReader(file);
@@ -235,73 +235,67 @@ function pdqRecord(line: string, at: string): ReadItem | null {
 }
 
 function icseReader(file: string): ListReader {
-  const src = new ChunkSource(file);
-  function* items(): Generator<ReadItem> {
-    let header: string[] | null = null;
-    for (const [line, no] of lines(src)) {
-      if (line.trim() === '') continue;
-      const fields = splitDelimited(line, ';');
-      if (!header) {
-        header = fields.map((f) => f.trim().toLowerCase());
-        const missing = ['md5', 'sha1'].filter((c) => !header!.includes(c));
-        if (missing.length > 0) throw new KestrelError(`${file}: line ${no}: not an ICSE header (no ${missing.join(', ')} column)`, 'E_FORMAT');
-        continue;
-      }
-      const row = new Map(header.map((h, i) => [h, fields[i]?.trim() ?? '']));
-      yield guard(`line ${no}`, () => {
-        if (fields.length !== header!.length) throw new RecordError(`${fields.length} fields where the header has ${header!.length}`);
-        const rec = emptyRecord();
-        for (const [alg, col] of [['md5', 'md5'], ['sha1', 'sha1']] as const) {
-          const h = hexHash(alg, row.get(col), col.toUpperCase());
-          if (h) rec.hashes.push(h);
-        }
-        rec.mediaId = row.get('image id') || null;
-        rec.label = row.get('series name') || null;
-        rec.details = {
-          isDistributed: bool(row.get('is distributed'), 'Is distributed'),
-          victimIdentified: bool(row.get('victim identified'), 'Victim identified'),
-          offenderIdentified: bool(row.get('offender identified'), 'Offender identified'),
-          series: row.get('series name') || null,
-          submissions: int(row.get('number of submissions'), 'Number of submissions'),
-          fileAvailable: bool(row.get('file available'), 'File available'),
-          mediaType: row.get('media type') || null,
-          baseline: bool(row.get('baseline'), 'Baseline'),
-        };
-        return rec;
-      });
+  let header: string[] | null = null;
+  return lineReader(file, null, (line, at) => {
+    if (line.trim() === '') return null;
+    const fields = splitDelimited(line, ';');
+    if (!header) {
+      header = fields.map((f) => f.trim().toLowerCase());
+      const missing = ['md5', 'sha1'].filter((c) => !header!.includes(c));
+      if (missing.length > 0) throw new KestrelError(`${file}: ${at}: not an ICSE header (no ${missing.join(', ')} column)`, 'E_FORMAT');
+      return null;
     }
-  }
-  return { formatVersion: null, items: items(), finish: () => src.finish(), close: () => src.close() };
+    const columns = header;
+    const row = new Map(columns.map((h, i) => [h, fields[i]?.trim() ?? '']));
+    return guard(at, () => {
+      if (fields.length !== columns.length) throw new RecordError(`${fields.length} fields where the header has ${columns.length}`);
+      const rec = emptyRecord();
+      for (const [alg, col] of [['md5', 'md5'], ['sha1', 'sha1']] as const) {
+        const h = hexHash(alg, row.get(col), col.toUpperCase());
+        if (h) rec.hashes.push(h);
+      }
+      rec.mediaId = row.get('image id') || null;
+      rec.label = row.get('series name') || null;
+      rec.details = {
+        isDistributed: bool(row.get('is distributed'), 'Is distributed'),
+        victimIdentified: bool(row.get('victim identified'), 'Victim identified'),
+        offenderIdentified: bool(row.get('offender identified'), 'Offender identified'),
+        series: row.get('series name') || null,
+        submissions: int(row.get('number of submissions'), 'Number of submissions'),
+        fileAvailable: bool(row.get('file available'), 'File available'),
+        mediaType: row.get('media type') || null,
+        baseline: bool(row.get('baseline'), 'Baseline'),
+      };
+      return rec;
+    });
+  });
 }
 
 function nsrlLegacyReader(file: string): ListReader {
-  const src = new ChunkSource(file);
-  function* items(): Generator<ReadItem> {
-    let header: string[] | null = null;
-    for (const [line, no] of lines(src)) {
-      if (line.trim() === '') continue;
-      const fields = splitDelimited(line, ',');
-      if (!header) {
-        header = fields.map((f) => f.trim().toLowerCase());
-        if (!header.includes('sha-1') || !header.includes('md5')) throw new KestrelError(`${file}: line ${no}: not an NSRLFile.txt header ("SHA-1","MD5",...)`, 'E_FORMAT');
-        continue;
-      }
-      const get = (c: string) => fields[header!.indexOf(c)]?.trim();
-      yield guard(`line ${no}`, () => {
-        const rec = emptyRecord();
-        for (const [alg, col] of [['sha1', 'sha-1'], ['md5', 'md5']] as const) {
-          const h = hexHash(alg, get(col), col.toUpperCase());
-          if (h) rec.hashes.push(h);
-        }
-        rec.label = get('filename') ?? null;
-        rec.size = int(get('filesize'), 'FileSize');
-        const product = get('productcode');
-        rec.details = product ? { productCode: product, opSystemCode: get('opsystemcode') ?? null } : null;
-        return rec;
-      });
+  let header: string[] | null = null;
+  return lineReader(file, 'legacy', (line, at) => {
+    if (line.trim() === '') return null;
+    const fields = splitDelimited(line, ',');
+    if (!header) {
+      header = fields.map((f) => f.trim().toLowerCase());
+      if (!header.includes('sha-1') || !header.includes('md5')) throw new KestrelError(`${file}: ${at}: not an NSRLFile.txt header ("SHA-1","MD5",...)`, 'E_FORMAT');
+      return null;
     }
-  }
-  return { formatVersion: 'legacy', items: items(), finish: () => src.finish(), close: () => src.close() };
+    const columns = header;
+    const get = (c: string) => fields[columns.indexOf(c)]?.trim();
+    return guard(at, () => {
+      const rec = emptyRecord();
+      for (const [alg, col] of [['sha1', 'sha-1'], ['md5', 'md5']] as const) {
+        const h = hexHash(alg, get(col), col.toUpperCase());
+        if (h) rec.hashes.push(h);
+      }
+      rec.label = get('filename') ?? null;
+      rec.size = int(get('filesize'), 'FileSize');
+      const product = get('productcode');
+      rec.details = product ? { productCode: product, opSystemCode: get('opsystemcode') ?? null } : null;
+      return rec;
+    });
+  });
 }
 
 /** NSRL RDSv3: a SQLite database with a FILE view; read with the one SQLite opener, read-only. */
