@@ -75,7 +75,7 @@ const PROGRESS_EVERY_MS = 250;
  */
 export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOptions): Promise<IntakeSummary> {
   const source = resolve(sourceArg);
-  checkSource(source);
+  const sourceIsFolder = checkSource(source);
   const started = Date.now();
   let run: { exhibitId: number; runId: number; resumed: boolean };
   try {
@@ -91,7 +91,6 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
 
   try {
     await listSource(sourceBytes, writer, isSourceRoot, progress, opts.signal);
-    const sourceIsFolder = statSync(source).isDirectory();
     const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
     await analyseMissingImages(c, exhibitId, locate, writer, opts);
@@ -107,9 +106,10 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
   }
 }
 
-function checkSource(source: string): void {
+/** Whether the source is a folder (else one file: a disk image, a device); a missing one is refused. */
+function checkSource(source: string): boolean {
   try {
-    statSync(source);
+    return statSync(source).isDirectory();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new KestrelError(`${source}: no such file or folder`, 'E_SOURCE');
