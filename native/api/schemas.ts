@@ -2,6 +2,8 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import type { Channel } from './channels.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
+import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
+import { LIST_FORMATS } from '../hashsets/library.js';
 
 /**
  * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
@@ -12,7 +14,7 @@ const none = z.strictObject({});
 const id = z.number().int().positive();
 const text = (max: number) => z.string().trim().min(1).max(max);
 const dir = z.string().min(1).max(4096);
-const schemeId = z.enum(['vic-us', 'dhs', 'caid-uk', 'custom']);
+const schemeId = z.enum(Object.keys(SCHEMES) as SchemeId[]);
 /** Where a package is written or read: absolute, so it never depends on the folder the server was started in. */
 const absolutePath = dir.refine((p) => isAbsolute(p), 'must be an absolute path');
 
@@ -106,7 +108,7 @@ export const requestSchemas = {
   listHashLists: none,
   importHashList: z.strictObject({
     file: dir,
-    format: z.enum(['vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq']).optional(),
+    format: z.enum(LIST_FORMATS).optional(),
     name: z.string().trim().min(1).max(200).optional(),
     scheme: schemeId.optional(),
     /** A list of known files (ignorable, never alerts); NSRL lists always are. */

@@ -6,10 +6,10 @@ import type { Result } from '../util/result.js';
 import type { HashListInfo } from '../hashsets/library.js';
 import type { MatchSummary } from '../matching/matcher.js';
 import type { ItemRow } from '../review/items.js';
-import type { DecisionHistoryRow } from '../review/decisions.js';
-
-export type { ItemRow, DecisionHistoryRow };
+import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
+
+export type { ItemRow, DecisionHistoryRow, UndoResult };
 
 export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict };
 
@@ -191,13 +191,6 @@ export interface CategoriseResult {
   decisionIds: number[];
   scheme: SchemeId;
   category: string;
-}
-
-export interface UndoResult {
-  restored: number;
-  withdrawn: number;
-  /** [decision brought back, the new row that now carries it], so an undo stack keeps pointing at current rows. */
-  replacements: [number, number][];
 }
 
 export interface GroupSummary {
