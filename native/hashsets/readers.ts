@@ -382,15 +382,10 @@ function vicsReader(file: string, options: ReaderOptions): ListReader {
     let captureStartLine = 0;
     let line = 1;
     let recordNo = 0;
-    let first = true;
     let carry: Buffer | null = null;
     for (let chunk = src.next(); chunk !== null; chunk = src.next()) {
-      let data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = null;
-      if (first) {
-        first = false;
-        if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-      }
       // Keep an incomplete UTF-8 sequence at the end for the next chunk.
       let end = data.length;
       let back = 0;

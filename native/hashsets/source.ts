@@ -6,12 +6,14 @@ const CHUNK = 1 << 20;
 
 /**
  * Reads a list file once, front to back, in fixed-size chunks, and hashes what it reads, so a list
- * of any size is streamed and its provenance SHA-256 costs no second pass.
+ * of any size is streamed and its provenance SHA-256 costs no second pass. Every list format is
+ * UTF-8 text, so a leading byte order mark is hashed but not handed on.
  */
 export class ChunkSource {
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private readonly sha: Hash = createHash('sha256');
+  private first = true;
   private done = false;
   bytesRead = 0;
 
@@ -34,6 +36,10 @@ export class ChunkSource {
     this.bytesRead += n;
     const chunk = this.buf.subarray(0, n);
     this.sha.update(chunk);
+    if (this.first) {
+      this.first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) return chunk.subarray(3);
+    }
     return chunk;
   }
 
@@ -51,9 +57,9 @@ export class ChunkSource {
 
 /**
  * The lines of a UTF-8 text file as byte ranges, one at a time: after next() returns true, the line
- * is buf[start, end) (a view valid until the next call) and lineNo its 1-based number. A leading BOM
- * and CR line ends are dropped. Byte ranges let a reader of a list of millions of lines parse the
- * common line without making a string of it.
+ * is buf[start, end) (a view valid until the next call) and lineNo its 1-based number. CR line ends
+ * are dropped (the source has dropped a leading BOM). Byte ranges let a reader of a list of millions
+ * of lines parse the common line without making a string of it.
  */
 export class LineScanner {
   buf: Buffer = Buffer.alloc(0);
@@ -61,7 +67,6 @@ export class LineScanner {
   end = 0;
   lineNo = 0;
   private pos = 0;
-  private first = true;
   private ended = false;
 
   constructor(private readonly src: ChunkSource) {}
@@ -85,12 +90,7 @@ export class LineScanner {
         this.take(0, carry.length);
         return true;
       }
-      let data = carry ? Buffer.concat([carry, chunk]) : chunk;
-      if (this.first) {
-        this.first = false;
-        if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-      }
-      this.buf = data;
+      this.buf = carry ? Buffer.concat([carry, chunk]) : chunk;
       this.pos = 0;
     }
   }
