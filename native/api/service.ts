@@ -249,11 +249,12 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       const total = count(c, 'SELECT count(*) AS n FROM near_duplicate_group');
       const ids = c.db.prepare('SELECT id FROM near_duplicate_group ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as { id: number }[];
-      return { total, groups: ids.map((g) => groupSummary(c, g.id)) };
+      const scheme = caseScheme(c.db);
+      return { total, groups: ids.map((g) => groupSummary(c, g.id, scheme)) };
     },
     getGroup: ({ groupId }) => {
       const c = requireCase();
-      const summary = groupSummary(c, groupId);
+      const summary = groupSummary(c, groupId, caseScheme(c.db));
       const members = c.db.prepare('SELECT content_id, nearest_distance FROM near_duplicate_member WHERE group_id = ? ORDER BY nearest_distance, content_id')
         .all(groupId) as { content_id: number; nearest_distance: number }[];
       const distance = new Map(members.map((m) => [m.content_id, m.nearest_distance]));
@@ -339,8 +340,8 @@ function settings(c: OpenCase): Settings {
   return { categoryScheme: caseScheme(c.db), wellbeing: { ...DEFAULT_WELLBEING, ...stored } };
 }
 
-function count(c: OpenCase, sql: string): number {
-  return (c.db.prepare(sql).get() as { n: number }).n;
+function count(c: OpenCase, sql: string, ...params: unknown[]): number {
+  return (c.db.prepare(sql).get(...params) as { n: number }).n;
 }
 
 function summary(c: OpenCase): CaseSummary {
@@ -364,7 +365,7 @@ function caseCounts(c: OpenCase): CaseCounts {
     files: count(c, "SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file'"),
     exhibits: count(c, 'SELECT count(*) AS n FROM exhibit'),
     matched: count(c, 'SELECT count(DISTINCT content_id) AS n FROM hash_match'),
-    categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL AND scheme = (SELECT json_extract(value, \'$\') FROM case_setting WHERE key = \'categoryScheme\')'),
+    categorised: count(c, 'SELECT count(DISTINCT content_id) AS n FROM category_decision WHERE superseded_by IS NULL AND scheme = ?', caseScheme(c.db)),
     errors: count(c, 'SELECT count(*) AS n FROM file_instance WHERE error IS NOT NULL'),
   };
 }
@@ -484,12 +485,12 @@ function matchEvidence(c: OpenCase, contentId: number): MatchEvidence[] {
   }));
 }
 
-function groupSummary(c: OpenCase, groupId: number): GroupSummary {
+function groupSummary(c: OpenCase, groupId: number, scheme: SchemeId): GroupSummary {
   const g = c.db.prepare(
     `SELECT g.id, g.algorithm, g.threshold, count(m.content_id) AS size, max(m.nearest_distance) AS max_distance,
        sum(EXISTS (SELECT 1 FROM category_decision d WHERE d.content_id = m.content_id AND d.superseded_by IS NULL AND d.scheme = @scheme)) AS categorised
      FROM near_duplicate_group g JOIN near_duplicate_member m ON m.group_id = g.id WHERE g.id = @id GROUP BY g.id`,
-  ).get({ id: groupId, scheme: caseScheme(c.db) }) as
+  ).get({ id: groupId, scheme }) as
     { id: number; algorithm: string; threshold: number; size: number; max_distance: number; categorised: number } | undefined;
   if (!g) throw new KestrelError(`near-duplicate group ${groupId}: no such group in this case`, 'E_NO_GROUP');
   return { id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance };

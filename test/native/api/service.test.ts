@@ -48,6 +48,34 @@ describe('review service', () => {
     service = createService({ caseDir, libraryDir: join(dir, 'library') });
   });
 
+  it('counts as categorised only current decisions in the case\'s scheme, in the case counts and in each group', async () => {
+    await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'));
+    const content = db.prepare("INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, 'x', 'y', 1, 'image/jpeg')");
+    for (const id of [1, 2, 3, 4]) content.run(id, String(id).repeat(64));
+    db.prepare("INSERT INTO near_duplicate_group (id, algorithm, threshold, created_at) VALUES (7, 'pdq', 31, 'now'), (8, 'pdq', 31, 'now')").run();
+    db.prepare('INSERT INTO near_duplicate_member (content_id, group_id, nearest_distance) VALUES (1, 7, 0), (2, 7, 4), (3, 8, 0), (4, 8, 2)').run();
+    db.close();
+    const categorised = async () => {
+      const counts = await call('caseCounts', {});
+      const groups = await call('listGroups', { offset: 0, limit: 10 });
+      if (!counts.ok || !groups.ok) throw new Error(JSON.stringify([counts, groups]));
+      const { groups: list } = groups.value as { groups: { id: number; categorised: number }[] };
+      return [(counts.value as { categorised: number }).categorised, ...list.map((g) => g.categorised)];
+    };
+
+    const first = await call('categorise', { contentIds: [1, 2, 3], category: '1', via: 'selection' });
+    expect(await categorised()).toEqual([3, 2, 1]);
+    await call('setSettings', { categoryScheme: 'dhs' });
+    expect(await categorised()).toEqual([0, 0, 0]);
+    await call('categorise', { contentIds: [4], category: 'CAT-1', via: 'keyboard' });
+    expect(await categorised()).toEqual([1, 0, 1]);
+    await call('setSettings', { categoryScheme: 'vic-us' });
+    if (!first.ok) throw new Error(first.error);
+    await call('undoDecisions', { decisionIds: (first.value as { decisionIds: number[] }).decisionIds.slice(0, 1) });
+    expect(await categorised()).toEqual([2, 1, 1]);
+  });
+
   it('serves thumbnails only from inside the case folder', async () => {
     await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
     mkdirSync(join(caseDir, 'derived', 'thumbs'), { recursive: true });
