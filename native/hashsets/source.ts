@@ -15,7 +15,7 @@ export class ChunkSource {
   private readonly sha: Hash = createHash('sha256');
   private first = true;
   private done = false;
-  bytesRead = 0;
+  private closed = false;
 
   constructor(readonly file: string) {
     try {
@@ -33,7 +33,6 @@ export class ChunkSource {
       this.done = true;
       return null;
     }
-    this.bytesRead += n;
     const chunk = this.buf.subarray(0, n);
     this.sha.update(chunk);
     if (this.first) {
@@ -46,12 +45,15 @@ export class ChunkSource {
   /** Reads whatever is left (so the digest covers the whole file) and returns the SHA-256. */
   finish(): string {
     while (this.next() !== null) { /* drain: the digest must cover the whole file */ }
-    closeSync(this.fd);
+    this.close();
     return this.sha.digest('hex');
   }
 
+  /** Closes the file once: a second close could hit a descriptor the process has since reused. */
   close(): void {
-    try { closeSync(this.fd); } catch { /* already closed by finish() */ }
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 }
 
