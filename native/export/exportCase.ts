@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
@@ -79,10 +79,9 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
 
     let mediaItems: MediaItem[] = [];
     if (opts.media === 'encrypted') {
-      const mediaPath = join(temp, MEDIA_FILE);
-      mediaItems = await writeEncryptedMedia(mediaPath, data.findings, opts.passphrase!, asOfDate);
-      const b = readFileSync(mediaPath);
-      files.push({ path: MEDIA_FILE, sha256: sha256Hex(b), size: b.length });
+      const media = await writeEncryptedMedia(join(temp, MEDIA_FILE), data.findings, opts.passphrase!, asOfDate);
+      mediaItems = media.items;
+      files.push({ path: MEDIA_FILE, sha256: media.sha256, size: media.size });
     }
 
     const hash = packageHash(files);

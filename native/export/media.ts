@@ -27,13 +27,27 @@ configure({ useWebWorkers: false });
  *
  * Entries are named by SHA-256 and extension: the paths, which can themselves be evidence, are in
  * the findings files, not in the zip's cleartext directory.
+ *
+ * The zip's own SHA-256 and size, for the manifest, are taken from the bytes as they are written:
+ * reading the zip back would read all the media a second time (and a whole-file read stops at 2 GiB).
  */
-export async function writeEncryptedMedia(file: string, findings: readonly Finding[], passphrase: string, entryDate: Date): Promise<MediaItem[]> {
+export async function writeEncryptedMedia(
+  file: string, findings: readonly Finding[], passphrase: string, entryDate: Date,
+): Promise<{ items: MediaItem[]; sha256: string; size: number }> {
   checkPassphrase(passphrase);
   const fd = openSync(file, 'wx', 0o600);
   const items: MediaItem[] = [];
+  const hash = createHash('sha256');
+  let size = 0;
   try {
-    const writable = new WritableStream<Uint8Array>({ write(chunk) { writeSync(fd, chunk); } });
+    const writable = new WritableStream<Uint8Array>({
+      write(chunk) {
+        // What is hashed must be what is on disk, so a short write is finished rather than ignored.
+        for (let done = 0; done < chunk.byteLength;) done += writeSync(fd, chunk, done);
+        hash.update(chunk);
+        size += chunk.byteLength;
+      },
+    });
     const zip = new ZipWriter(writable, {
       password: passphrase,
       encryptionStrength: 3,
@@ -51,7 +65,7 @@ export async function writeEncryptedMedia(file: string, findings: readonly Findi
   } finally {
     closeSync(fd);
   }
-  return items;
+  return { items, sha256: hash.digest('hex'), size };
 }
 
 export function checkPassphrase(passphrase: string): void {
