@@ -229,10 +229,11 @@ function exactMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], 
     const rows = db.prepare(CONTENT_BY_HASH[algorithm]).all(from) as { id: number; h: string }[];
     const queries: Buffer[] = [];
     const owners: number[][] = [];
+    let lastHex: string | null = null;
     for (const r of rows) {
       const hex = r.h.toLowerCase();
-      const last = queries.length - 1;
-      if (last >= 0 && queries[last]!.toString('hex') === hex) { owners[last]!.push(r.id); continue; }
+      if (hex === lastHex) { owners[owners.length - 1]!.push(r.id); continue; }
+      lastHex = hex;
       queries.push(Buffer.from(hex, 'hex'));
       owners.push([r.id]);
     }
