@@ -1,4 +1,11 @@
-import type { CategoryDef } from '../electron/api/index.js';
+import type { CategoryDef, SchemeId } from '../electron/api/index.js';
+
+/** The schemes an examiner can choose for a case, as the case and settings forms offer them. */
+export const SCHEME_CHOICES: readonly { id: SchemeId; name: string }[] = [
+  { id: 'vic-us', name: 'Project VIC (US): 0–4' },
+  { id: 'dhs', name: 'DHS legacy: CAT-0 – CAT-5' },
+  { id: 'caid-uk', name: 'CAID (UK): A, B, C, N' },
+];
 
 /**
  * The keyboard key for each category of the case's scheme: the digit in the code where it has one

@@ -1,12 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CaseCounts, SchemeId } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
-
-const SCHEMES: { id: SchemeId; name: string }[] = [
-  { id: 'vic-us', name: 'Project VIC (US): 0–4' },
-  { id: 'dhs', name: 'DHS legacy: CAT-0 – CAT-5' },
-  { id: 'caid-uk', name: 'CAID (UK): A, B, C, N' },
-];
+import { SCHEME_CHOICES } from '../categories.js';
 
 export function CaseScreen({ onOpened }: { onOpened(): void }) {
   const { bridge, info, refresh, report } = useSession();
@@ -107,7 +102,7 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
             </label>
             <label>Category scheme
               <select name="scheme" value={scheme} onChange={(e) => setScheme(e.target.value as SchemeId)}>
-                {SCHEMES.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+                {SCHEME_CHOICES.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
               </select>
             </label>
             <button type="submit" className="primary" disabled={busy}>Create case</button>

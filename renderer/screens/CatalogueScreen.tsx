@@ -30,7 +30,6 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const [loadedFor, setLoadedFor] = useState<{ key: string; n: number }>({ key: '', n: 0 });
   const [version, setVersion] = useState(0);
 
-  const queryKey = key;
   const fetchPage = useCallback(async (page: number, gen: number) => {
     if (pending.current.has(page)) return;
     pending.current.add(page);
@@ -42,24 +41,24 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     pages.current.set(page, value.rows);
     // While the count is on its way: what is loaded, plus one page more when this one was full.
     const n = page * PAGE + value.rows.length + (value.rows.length === PAGE ? PAGE : 0);
-    setLoadedFor((l) => ({ key: queryKey, n: l.key === queryKey ? Math.max(l.n, n) : n }));
+    setLoadedFor((l) => ({ key, n: l.key === key ? Math.max(l.n, n) : n }));
     setVersion((v) => v + 1);
-  }, [bridge, report, filter, sort, queryKey]);
+  }, [bridge, report, filter, sort, key]);
 
   const reset = useCallback((keepTotal: boolean) => {
     generation.current += 1;
     const gen = generation.current;
     pages.current = new Map();
     pending.current = new Set();
-    if (!keepTotal) pagesKey.current = queryKey;
+    if (!keepTotal) pagesKey.current = key;
     void fetchPage(0, gen).then(async () => {
       if (gen !== generation.current) return;
       const r = await bridge.api.countItems({ filter });
       if (gen !== generation.current) return;
       const value = valueOr(r, report);
-      if (value) setTotalFor({ key: queryKey, total: value.total });
+      if (value) setTotalFor({ key, total: value.total });
     });
-  }, [fetchPage, bridge, report, filter, queryKey]);
+  }, [fetchPage, bridge, report, filter, key]);
 
   // Before the browser paints the screen (a layout effect), so the first page is being fetched
   // while the toolbar and the empty grid are drawn rather than after.
@@ -189,6 +188,10 @@ export function CatalogueScreen() {
     virtualizer.scrollToIndex(Math.floor(next / columns));
   };
 
+  const toggleSelected = (id: number) => {
+    setSelected((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.target as HTMLElement).closest('input, textarea, select')) return;
     const mapped = keys.find((k) => k.key === e.key);
@@ -207,7 +210,7 @@ export function CatalogueScreen() {
       case ' ': {
         e.preventDefault();
         if (!focused) break;
-        setSelected((s) => { const n = new Set(s); if (n.has(focused.id)) n.delete(focused.id); else n.add(focused.id); return n; });
+        toggleSelected(focused.id);
         break;
       }
       case 'Escape': setSelected(new Set()); break;
@@ -220,7 +223,7 @@ export function CatalogueScreen() {
       const [a, b] = index < focus ? [index, focus] : [focus, index];
       setSelected((s) => { const n = new Set(s); for (let i = a; i <= b; i++) { const it = item(i); if (it) n.add(it.id); } return n; });
     } else if (e.ctrlKey || e.metaKey) {
-      setSelected((s) => { const n = new Set(s); if (n.has(row.id)) n.delete(row.id); else n.add(row.id); return n; });
+      toggleSelected(row.id);
     }
     setFocus(index);
     setRevealed(null);

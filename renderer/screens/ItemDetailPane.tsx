@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ItemDetail } from '../../electron/api/index.js';
-import { formatBytes, useSession, valueOr } from '../session.js';
+import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 
@@ -51,7 +51,7 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
         <dt>SHA-256</dt><dd className="mono">{item.sha256}</dd>
         {item.image?.pdq && <><dt>PDQ</dt><dd className="mono">{item.image.pdq} <span className="muted">q{item.image.pdqQuality}</span></dd></>}
         {item.image?.blockhash && <><dt>blockhash</dt><dd className="mono">{item.image.blockhash}</dd></>}
-        <dt>Size</dt><dd>{formatBytes(item.size)} ({item.size.toLocaleString('en-GB')} bytes)</dd>
+        <dt>Size</dt><dd>{formatBytes(item.size)} ({formatCount(item.size)} bytes)</dd>
         <dt>Type</dt><dd>{item.type}{item.image?.width ? ` · ${item.image.width}×${item.image.height}` : ''}</dd>
         {item.image?.decodeError && <><dt>Decode</dt><dd className="warn">{item.image.decodeError}</dd></>}
       </dl>

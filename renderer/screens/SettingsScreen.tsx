@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { SchemeId, Wellbeing } from '../../electron/api/index.js';
+import type { Request, SchemeId } from '../../electron/api/index.js';
 import { useSession, valueOr } from '../session.js';
+import { SCHEME_CHOICES } from '../categories.js';
 
 export function SettingsScreen() {
   const { bridge, settings, report, refresh } = useSession();
@@ -9,12 +10,14 @@ export function SettingsScreen() {
   if (!settings) return <div className="screen"><h1>Settings</h1><p className="muted">Loading…</p></div>;
   const w = settings.wellbeing;
 
-  const save = async (patch: { wellbeing?: Wellbeing; categoryScheme?: SchemeId }) => {
+  const save = async (patch: Request<'setSettings'>) => {
     setSaving(true);
     const r = valueOr(await bridge.api.setSettings(patch), report);
     setSaving(false);
     if (r) { report('Settings saved to the case'); await refresh(); }
   };
+  // Saved when the examiner lets go, not at every step of the drag: each save is an audit entry.
+  const saveRadius = () => { if (radius !== null) void save({ wellbeing: { ...w, blurRadius: radius } }).then(() => setRadius(null)); };
 
   return (
     <div className="screen screen-narrow">
@@ -31,20 +34,15 @@ export function SettingsScreen() {
           Show previews in greyscale
         </label>
         <label className="range">Blur strength: {radius ?? w.blurRadius}px
-          {/* Saved when the examiner lets go, not at every step of the drag: each save is an audit entry. */}
           <input type="range" name="blurRadius" min={2} max={60} value={radius ?? w.blurRadius} disabled={saving}
-            onChange={(e) => setRadius(Number(e.target.value))}
-            onPointerUp={() => { if (radius !== null) void save({ wellbeing: { ...w, blurRadius: radius } }).then(() => setRadius(null)); }}
-            onKeyUp={() => { if (radius !== null) void save({ wellbeing: { ...w, blurRadius: radius } }).then(() => setRadius(null)); }} />
+            onChange={(e) => setRadius(Number(e.target.value))} onPointerUp={saveRadius} onKeyUp={saveRadius} />
         </label>
       </section>
       <section className="panel" aria-label="Category scheme">
         <h2>Category scheme</h2>
         <p className="muted small">Decisions keep the scheme they were made in; changing the scheme does not convert them.</p>
         <select name="categoryScheme" value={settings.categoryScheme} disabled={saving} onChange={(e) => void save({ categoryScheme: e.target.value as SchemeId })}>
-          <option value="vic-us">Project VIC (US): 0–4</option>
-          <option value="dhs">DHS legacy: CAT-0 – CAT-5</option>
-          <option value="caid-uk">CAID (UK): A, B, C, N</option>
+          {SCHEME_CHOICES.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
         </select>
       </section>
     </div>
