@@ -326,6 +326,7 @@ async function nearDuplicates(db: Db, threshold: number, maxContent: number, thr
   if (originals.count === 0) return groups;
   const pairs = await searchHamming(originals.hashes, variants.hashes, threshold, threads === undefined ? {} : { threads });
   const parent = new Map<number, number>();
+  // find() also enters x as its own root when it first sees it, so every root is already a key.
   const find = (x: number): number => {
     let r = x;
     while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
@@ -342,8 +343,6 @@ async function nearDuplicates(db: Db, threshold: number, maxContent: number, thr
     nearest.set(b, Math.min(nearest.get(b) ?? d, d));
     const ra = find(a);
     const rb = find(b);
-    if (!parent.has(ra)) parent.set(ra, ra);
-    if (!parent.has(rb)) parent.set(rb, rb);
     if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
   }
   const byRoot = new Map<number, Map<number, number>>();
