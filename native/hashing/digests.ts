@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { MAX_IMAGE_BYTES, mayBeImage } from '../image/formats.js';
+import { SNIFF_BYTES } from '../intake/sniff.js';
 
 export interface FileDigests {
   md5: string;
@@ -14,46 +15,62 @@ export interface FileDigests {
 }
 
 const CHUNK = 1 << 21;
+const buffer = Buffer.allocUnsafe(CHUNK);
+/** Enough of a file's start for mayBeImage. */
+const peek = Buffer.allocUnsafe(16);
 
 /**
- * MD5, SHA-1 and SHA-256 of a file from one read, keeping the bytes of what may be a picture so
- * that it can be analysed without reading the file again. Throws the file system's error.
+ * MD5, SHA-1 and SHA-256 of an open file from one read, from its current position to its end,
+ * keeping the bytes of what may be a picture so that it can be analysed without reading the file
+ * again. `expectedSize` is the size fstat gave (0 when it gave none, as for a block device).
  */
+export function digestOpenFile(fd: number, expectedSize: number): FileDigests {
+  const md5 = createHash('md5');
+  const sha1 = createHash('sha1');
+  const sha256 = createHash('sha256');
+  let head: Buffer | null = null;
+  let size = 0;
+  // A picture is read straight into one buffer of the size fstat gave, which then goes to its
+  // analysis as it is: the file is read once and its bytes are never copied. The first bytes
+  // are looked at (a positioned read, leaving the file position alone) to choose the buffer.
+  let kept: Buffer | null = null;
+  if (expectedSize > 0 && expectedSize <= MAX_IMAGE_BYTES && mayBeImage(peek.subarray(0, readSync(fd, peek, 0, peek.length, 0)))) {
+    kept = Buffer.allocUnsafe(expectedSize);
+  }
+  for (;;) {
+    const target = kept && size < kept.length ? kept.subarray(size, size + CHUNK) : buffer;
+    const n = readSync(fd, target, 0, target.length, null);
+    if (n === 0) break;
+    const chunk = target.subarray(0, n);
+    if (kept && target === buffer) {
+      // The file grew after fstat: the extra bytes are appended, up to the picture limit.
+      kept = size + n > MAX_IMAGE_BYTES ? null : Buffer.concat([kept.subarray(0, size), chunk]);
+    }
+    if (head === null || head.length < SNIFF_BYTES) {
+      head = head === null ? Buffer.from(chunk.subarray(0, SNIFF_BYTES)) : Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
+    }
+    md5.update(chunk);
+    sha1.update(chunk);
+    sha256.update(chunk);
+    size += n;
+  }
+  return {
+    md5: md5.digest('hex'),
+    sha1: sha1.digest('hex'),
+    sha256: sha256.digest('hex'),
+    size,
+    head: head ?? Buffer.alloc(0),
+    bytes: kept ? kept.subarray(0, size) : null,
+  };
+}
+
+/** digestOpenFile of a regular file by its path. Throws the file system's error. */
 export function digestFile(path: string): FileDigests {
   const fd = openSync(path, 'r');
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG', path });
-    const md5 = createHash('md5');
-    const sha1 = createHash('sha1');
-    const sha256 = createHash('sha256');
-    const chunks: Buffer[] = [];
-    let keep = stat.size <= MAX_IMAGE_BYTES;
-    let head: Buffer | null = null;
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, chunk, 0, CHUNK, null);
-      if (n === 0) break;
-      const data = chunk.subarray(0, n);
-      if (head === null) {
-        head = Buffer.from(data.subarray(0, 4100));
-        keep &&= mayBeImage(head);
-      }
-      md5.update(data);
-      sha1.update(data);
-      sha256.update(data);
-      if (keep) chunks.push(data);
-      size += n;
-    }
-    return {
-      md5: md5.digest('hex'),
-      sha1: sha1.digest('hex'),
-      sha256: sha256.digest('hex'),
-      size,
-      head: head ?? Buffer.alloc(0),
-      bytes: keep ? Buffer.concat(chunks) : null,
-    };
+    return digestOpenFile(fd, stat.size);
   } finally {
     closeSync(fd);
   }
