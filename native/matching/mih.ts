@@ -14,7 +14,7 @@ import { createKernel, type HammingKernel } from './hammingKernel.js';
  */
 
 export const HASH_BYTES = 32;
-export const CHUNKS = 16;
+const CHUNKS = 16;
 const BUCKETS = 65536;
 /** Largest threshold served (chunk radius 2); PDQ's is 31, blockhash's far lower. */
 export const MAX_RADIUS = 47;
@@ -37,12 +37,12 @@ export interface PairList {
   count: number;
 }
 
-export function chunkRadius(radius: number): number {
+function chunkRadius(radius: number): number {
   return Math.floor(radius / CHUNKS);
 }
 
 /** Every 16-bit value within `rc` bits of 0, as XOR masks (0 first). */
-export function neighbourMasks(rc: number): number[] {
+function neighbourMasks(rc: number): number[] {
   const masks = [0];
   if (rc >= 1) for (let a = 0; a < 16; a++) masks.push(1 << a);
   if (rc >= 2) for (let a = 0; a < 16; a++) for (let b = a + 1; b < 16; b++) masks.push((1 << a) | (1 << b));

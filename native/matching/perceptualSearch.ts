@@ -1,6 +1,6 @@
 import { startWorker } from '../util/workerEntry.js';
 import { availableParallelism } from 'node:os';
-import { HASH_BYTES, MAX_RADIUS, searchBrute, searchRange, type PairList } from './mih.js';
+import { HASH_BYTES, MAX_RADIUS, searchBrute, searchRange, type PairList, type RangeJob } from './mih.js';
 
 export type { PairList } from './mih.js';
 
@@ -51,7 +51,7 @@ function shared(a: Uint8Array): Uint8Array {
   return s;
 }
 
-function runWorker(job: { list: Uint8Array; queries: Uint8Array; radius: number; lo: number; hi: number }): Promise<PairList> {
+function runWorker(job: RangeJob): Promise<PairList> {
   return new Promise((resolve, reject) => {
     const w = startWorker('perceptual.worker', import.meta.url);
     w.once('message', (msg: { ok: true; value: PairList } | { ok: false; error: string }) => {
