@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
@@ -35,15 +35,14 @@ const REJECT_REPORT_LIMIT = 1_000_000;
  */
 export function importHashList(lib: HashLibrary, file: string, options: ImportOptions = {}): ImportResult {
   const path = resolve(file);
-  let size: number;
+  let st: Stats;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new KestrelError(`${path}: not a file`, 'E_READ');
-    size = st.size;
+    st = statSync(path);
   } catch (err) {
-    if (err instanceof KestrelError) throw err;
     throw new KestrelError(`${path}: cannot read: ${describeError(err)}`, 'E_READ');
   }
+  if (!st.isFile()) throw new KestrelError(`${path}: not a file`, 'E_READ');
+  const size = st.size;
   const format = options.format ?? detectFormat(path);
   if (options.scheme !== undefined && !isSchemeId(options.scheme)) throw new KestrelError(`unknown category scheme ${String(options.scheme)}`);
   const scheme: SchemeId | null = options.scheme ?? (format === 'vics' ? 'vic-us' : null);
