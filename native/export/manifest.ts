@@ -58,7 +58,6 @@ export const manifestSchema = z.strictObject({
   seal: hex64,
 });
 export type Manifest = z.infer<typeof manifestSchema>;
-export type UnsealedManifest = Omit<Manifest, 'seal' | 'packageHash'>;
 
 /**
  * The package hash the report cites: SHA-256 of the canonical JSON of the manifest entries of every

@@ -5,7 +5,7 @@ import { DERIVED_DIR } from '../catalog/case.js';
 import type { ImageAnalysis } from './analyse.js';
 
 /** Where a content's thumbnail lives, relative to the case folder (named by the content's SHA-256). */
-export function thumbnailRelPath(sha256: string): string {
+function thumbnailRelPath(sha256: string): string {
   return `${DERIVED_DIR}/thumbnails/${sha256.slice(0, 2)}/${sha256}.jpg`;
 }
 
