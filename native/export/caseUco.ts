@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Instance, MatchData, Method, PackageData } from './collect.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
+import { compareText } from './manifest.js';
 
 /**
  * The findings as CASE/UCO JSON-LD: each place a finding was found is an observable:File with a
@@ -206,7 +207,7 @@ export function buildCaseUco(data: PackageData): unknown {
     'uco-core:object': [...actions, ...data.exhibits.map((e) => id('provenance', e.label))].map(ref),
   });
 
-  graph.sort((a, b) => (a['@id'] < b['@id'] ? -1 : a['@id'] > b['@id'] ? 1 : 0));
+  graph.sort((a, b) => compareText(a['@id'], b['@id']));
   return { '@context': { kb, ...UCO_CONTEXT }, '@graph': graph };
 }
 

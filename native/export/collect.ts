@@ -2,6 +2,7 @@ import type { Db } from '../catalog/sqlite.js';
 import type { CaseInfo } from '../catalog/case.js';
 import { findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { readAudit, type AuditEntry } from '../audit/log.js';
+import { compareText } from './manifest.js';
 
 /**
  * Everything a case package says, read from the catalogue in one read transaction so that every
@@ -276,7 +277,7 @@ function readFindings(db: Db): Finding[] {
       tags: (tagStmt.all(id) as { tag: string }[]).map((t) => t.tag),
     });
   }
-  findings.sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+  findings.sort((a, b) => compareText(a.sha256, b.sha256));
   return findings;
 }
 
