@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# THE list of Debian packages Kestrel's build, tests and benches need. `npm test` runs this first
+# (the `pretest` script) and `.ci/run` runs it before `npm ci`, so a fresh Debian machine gets the
+# same tools as CI. As root it installs whatever is missing with apt-get; otherwise it prints the one
+# apt-get line to run and fails, so a missing tool is never discovered halfway through the suite.
+# `--check` only reports (never installs).
+#
+# To add a package: add one line to PACKAGES below, "<debian package> <present when>", where
+# <present when> is `cmd:NAME` (a program on PATH) or `file:/ABSOLUTE/PATH` (use this for -dev
+# packages: a header file they install, e.g. `libtsk-dev file:/usr/include/tsk/libtsk.h`).
+# Keep one package per line and a comment saying which tests or benches use it. Also name it in
+# the README's test line.
+set -euo pipefail
+
+PACKAGES='
+python3        cmd:python3     # node-gyp: better-sqlite3 without a prebuilt binary, native/fsnoatime
+make           cmd:make        # node-gyp
+g++            cmd:g++         # node-gyp
+chromium       cmd:chromium    # test/e2e: the review UI end to end
+hashdeep       cmd:hashdeep    # bench/intake.ts: baseline
+p7zip-full     cmd:7z          # test/native/export: opens the encrypted media zip
+poppler-utils  cmd:pdftotext   # test/native/export: reads the PDF report as a reader would
+tmux           cmd:tmux        # test/native/export/prompt.test.ts: a real terminal for the passphrase prompt
+'
+
+present() {
+  case "$1" in
+    cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
+    file:*) [ -e "${1#file:}" ] ;;
+    *) echo "scripts/system-deps.sh: unknown check '$1'" >&2; exit 2 ;;
+  esac
+}
+
+missing=()
+while read -r pkg check _; do
+  [ -n "${pkg:-}" ] || continue
+  present "$check" || missing+=("$pkg")
+done <<<"$PACKAGES"
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "${1:-}" != "--check" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "kestrel: installing Debian packages the tests need: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  exit 0
+fi
+
+echo "kestrel: missing Debian packages; install them, then run the command again:" >&2
+echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+exit 1
