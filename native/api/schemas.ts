@@ -95,9 +95,13 @@ export const requestSchemas = {
   getItem: z.strictObject({ contentId: id }),
   categorise: z.strictObject({
     contentIds: z.array(id).min(1).max(1_000_000),
+    /** The SHA-256 the examiner saw on each content, in the same order: a decision never lands on another item. */
+    expectSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1_000_000).optional(),
     category: z.string().min(1).max(32),
     /** How the examiner decided, for the audit log: a key on one item, a bulk selection, a whole group. */
     via: z.enum(['keyboard', 'selection', 'group']),
+  }).refine((r) => r.expectSha256 === undefined || r.expectSha256.length === r.contentIds.length, {
+    message: 'expectSha256 must name one SHA-256 for each of contentIds', path: ['expectSha256'],
   }),
   undoDecisions: z.strictObject({ decisionIds: z.array(id).min(1).max(1_000_000) }),
   addNote: z.strictObject({ contentId: id, text: text(20_000) }),

@@ -226,9 +226,9 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     countItems: ({ filter }) => ({ total: countItems(requireCase().db, filter) }),
     getItem: ({ contentId }) => itemDetail(requireCase(), contentId),
-    categorise: ({ contentIds, category, via }) => {
+    categorise: ({ contentIds, expectSha256, category, via }) => {
       const c = requireCase();
-      const out = categorise(c.db, contentIds, category, actor(), via);
+      const out = categorise(c.db, contentIds, category, actor(), via, expectSha256);
       return { decisionIds: out.decisionIds, scheme: caseScheme(c.db), category };
     },
     undoDecisions: ({ decisionIds }) => undoDecisions(requireCase().db, decisionIds, actor()),

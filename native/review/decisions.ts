@@ -54,6 +54,22 @@ export function sha256Of(db: Db, contentId: number): string {
 }
 
 /**
+ * Refuses the whole action when a content id does not hold the SHA-256 the examiner was shown for
+ * it (a screen of another case, a catalogue rebuilt since): the decision would land on another item.
+ */
+function checkIdentity(db: Db, contentIds: readonly number[], expectSha256: readonly string[]): void {
+  if (expectSha256.length !== contentIds.length) {
+    throw new KestrelError(`categorise: ${expectSha256.length} SHA-256 values for ${contentIds.length} items`, 'E_CONTENT_MISMATCH');
+  }
+  contentIds.forEach((id, i) => {
+    const actual = sha256Of(db, id);
+    if (actual !== expectSha256[i]) {
+      throw new KestrelError(`content ${id} is ${actual}, not ${expectSha256[i]} as shown to the examiner; nothing was categorised`, 'E_CONTENT_MISMATCH');
+    }
+  });
+}
+
+/**
  * Puts each content in `category` of the case's scheme, superseding its current decision. A
  * content already in that category keeps its decision (no new row). One audit entry records the
  * whole action, naming every item by SHA-256 with the category it had before.
@@ -64,6 +80,7 @@ export function categorise(
   category: string,
   examiner: string,
   via: string,
+  expectSha256?: readonly string[],
 ): CategoriseOutcome {
   const scheme = caseScheme(db);
   if (!findCategory(scheme, category)) {
@@ -75,6 +92,7 @@ export function categorise(
   );
   const supersede = db.prepare('UPDATE category_decision SET superseded_by = ? WHERE id = ?');
   return db.transaction((): CategoriseOutcome => {
+    if (expectSha256) checkIdentity(db, contentIds, expectSha256);
     const now = new Date().toISOString();
     const decisionIds: number[] = [];
     const items: Record<string, unknown>[] = [];

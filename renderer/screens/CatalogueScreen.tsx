@@ -6,6 +6,8 @@ import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { useUndoStack } from '../undo.js';
+import { useActionQueue } from '../actionQueue.js';
+import { useDecisionOverlay } from '../decisionOverlay.js';
 
 const PAGE = 240;
 const TILE_W = 168;
@@ -21,6 +23,9 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const { bridge, report } = useSession();
   const pages = useRef(new Map<number, ItemRow[]>());
   const pending = useRef(new Set<number>());
+  // Pages shown until their reload arrives: the grid never goes blank under the examiner's keys.
+  const stale = useRef(new Set<number>());
+  const lastRange = useRef<[number, number]>([0, PAGE]);
   const pagesKey = useRef('');
   const generation = useRef(0);
   // Each answer is kept with the query it answers, so a new query never shows the old one's
@@ -39,34 +44,46 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     const value = valueOr(r, report);
     if (!value) return;
     pages.current.set(page, value.rows);
+    stale.current.delete(page);
     // While the count is on its way: what is loaded, plus one page more when this one was full.
     const n = page * PAGE + value.rows.length + (value.rows.length === PAGE ? PAGE : 0);
     setLoadedFor((l) => ({ key, n: l.key === key ? Math.max(l.n, n) : n }));
     setVersion((v) => v + 1);
   }, [bridge, report, filter, sort, key]);
 
-  const reset = useCallback((keepTotal: boolean) => {
+  /** Resolves true once the pages in view and the count are those of the catalogue now, false when a newer query overtook it. */
+  const reset = useCallback(async (keepPages: boolean): Promise<boolean> => {
     generation.current += 1;
     const gen = generation.current;
-    pages.current = new Map();
     pending.current = new Set();
-    if (!keepTotal) pagesKey.current = key;
-    void fetchPage(0, gen).then(async () => {
-      if (gen !== generation.current) return;
-      const r = await bridge.api.countItems({ filter });
-      if (gen !== generation.current) return;
-      const value = valueOr(r, report);
-      if (value) setTotalFor({ key, total: value.total });
-    });
+    let first: number[] = [0];
+    if (keepPages && pagesKey.current === key) {
+      stale.current = new Set(pages.current.keys());
+      const [from, to] = lastRange.current;
+      first = [];
+      for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) first.push(p);
+    } else {
+      pages.current = new Map();
+      stale.current = new Set();
+      pagesKey.current = key;
+    }
+    await Promise.all(first.map((p) => fetchPage(p, gen)));
+    if (gen !== generation.current) return false;
+    const r = await bridge.api.countItems({ filter });
+    if (gen !== generation.current) return false;
+    const value = valueOr(r, report);
+    if (value) setTotalFor({ key, total: value.total });
+    return true;
   }, [fetchPage, bridge, report, filter, key]);
 
   // Before the browser paints the screen (a layout effect), so the first page is being fetched
   // while the toolbar and the empty grid are drawn rather than after.
-  useLayoutEffect(() => { reset(false); }, [reset]);
+  useLayoutEffect(() => { void reset(false); }, [reset]);
 
   const ensure = useCallback((from: number, to: number) => {
+    lastRange.current = [from, to];
     for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) {
-      if (!pages.current.has(p)) void fetchPage(p, generation.current);
+      if (!pages.current.has(p) || stale.current.has(p)) void fetchPage(p, generation.current);
     }
   }, [fetchPage]);
 
@@ -75,12 +92,23 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     [key],
   );
 
-  /** After a change: refetch what is on screen, keeping the scroll position. */
+  /** Where this content is among the loaded rows (fresh pages first), or -1. */
+  const indexOf = useCallback((contentId: number): number => {
+    if (pagesKey.current !== key) return -1;
+    const ordered = [...pages.current.entries()].sort(([a], [b]) => Number(stale.current.has(a)) - Number(stale.current.has(b)));
+    for (const [p, rows] of ordered) {
+      const i = rows.findIndex((r) => r.id === contentId);
+      if (i >= 0) return p * PAGE + i;
+    }
+    return -1;
+  }, [key]);
+
+  /** After a change: refetch what is on screen, keeping the scroll position and the old rows until the new ones arrive. */
   const reload = useCallback(() => reset(true), [reset]);
 
   const total = totalFor?.key === key ? totalFor.total : null;
   const loaded = loadedFor.key === key ? loadedFor.n : 0;
-  return { total, loaded, firstPageReady: loaded > 0 || total === 0, item, ensure, reload, version };
+  return { total, loaded, firstPageReady: loaded > 0 || total === 0, item, indexOf, ensure, reload, version };
 }
 
 export function CatalogueScreen() {
@@ -90,15 +118,20 @@ export function CatalogueScreen() {
   const [filter, setFilter] = useState<ItemFilter>({});
   const [sort, setSort] = useState<ItemSort>({ key: 'id', dir: 'asc' });
   const [facets, setFacets] = useState<Facets | null>(null);
-  const [focus, setFocus] = useState(0);
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [focus, setFocusIndex] = useState(0);
+  // The focused item by content id, beside the index it is drawn at: keys act on the item, and the
+  // index follows it when rows move (reload, decided items leaving the queue, a re-sort).
+  const focusRef = useRef<{ index: number; id: number | null }>({ index: 0, id: null });
+  // Selected contents by id, with the SHA-256 the examiner saw on each.
+  const [selected, setSelected] = useState<Map<number, string>>(new Map());
   const [revealed, setRevealed] = useState<number | null>(null);
   const [layout, setLayout] = useState({ columns: 4, tileWidth: TILE_W });
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
   const [tagText, setTagText] = useState('');
-  const { total, loaded, firstPageReady, item, ensure, reload, version } = usePagedItems(filter, sort);
+  const { total, loaded, firstPageReady, item, indexOf, ensure, reload, version } = usePagedItems(filter, sort);
   const undo = useUndoStack();
+  const overlay = useDecisionOverlay();
   const scroller = useRef<HTMLDivElement>(null);
 
   // The filter choices are counted after the first page is on screen, not before it: one engine
@@ -138,65 +171,123 @@ export function CatalogueScreen() {
   const virtualRows = virtualizer.getVirtualItems();
   const firstRow = virtualRows[0]?.index ?? 0;
   const lastRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
-  useEffect(() => { ensure(firstRow * columns, (lastRow + 1) * columns); }, [firstRow, lastRow, columns, ensure, version]);
+  // The rows after the focused item are loaded ahead, so the next key always finds its item.
+  useEffect(() => {
+    ensure(Math.min(firstRow * columns, focus), Math.max((lastRow + 1) * columns, focus + columns * 8));
+  }, [firstRow, lastRow, columns, ensure, version, focus]);
+
+  const setFocus = (index: number, id: number | null) => {
+    focusRef.current = { index, id };
+    setFocusIndex(index);
+  };
+  /**
+   * The focused item as the grid shows it now. When the focused content has moved (rows reloaded,
+   * decided items gone from the queue) focus follows it; when it has left the rows, focus stays at
+   * its place and the item now drawn there is the focused one: a key acts on the highlighted tile.
+   */
+  const resolveFocus = (): { index: number; row: ItemRow | undefined } => {
+    const f = focusRef.current;
+    const at = item(f.index);
+    if (f.id !== null && at?.id !== f.id) {
+      const found = indexOf(f.id);
+      if (found >= 0) {
+        if (found !== f.index) setFocus(found, f.id);
+        return { index: found, row: item(found) };
+      }
+    }
+    if (at && at.id !== f.id) focusRef.current = { index: f.index, id: at.id };
+    return { index: f.index, row: at };
+  };
+  useLayoutEffect(() => {
+    const before = focusRef.current.index;
+    const { index } = resolveFocus();
+    if (index !== before) virtualizer.scrollToIndex(Math.floor(index / columns));
+  });
 
   const changeFilter = (patch: Partial<ItemFilter>) => {
     const next: ItemFilter = { ...filter, ...patch };
     for (const k of Object.keys(next) as (keyof ItemFilter)[]) if (next[k] === undefined) delete next[k];
     setFilter(next);
-    setFocus(0);
-    setSelected(new Set());
+    setFocus(0, null);
+    setSelected(new Map());
     virtualizer.scrollToIndex(0);
   };
 
   const focused = item(focus);
-  const targets = (): number[] => (selected.size > 0 ? [...selected] : focused ? [focused.id] : []);
+  const targets = (): number[] => (selected.size > 0 ? [...selected.keys()] : focused ? [focused.id] : []);
 
   const afterChange = async (tagsChanged = false) => {
-    reload();
+    void reload();
     setDetailVersion((v) => v + 1);
     if (tagsChanged) setFacetsVersion((v) => v + 1);
     await refresh();
   };
 
-  const categoriseTargets = async (code: string, by: 'keyboard' | 'selection') => {
-    const ids = targets();
-    if (ids.length === 0) return;
-    const via = selected.size > 0 ? 'selection' : by;
-    const r = valueOr(await bridge.api.categorise({ contentIds: ids, category: code, via }), report);
-    if (!r) return;
-    if (r.decisionIds.length > 0) undo.push(r.decisionIds);
-    report(`${formatCount(ids.length)} item${ids.length === 1 ? '' : 's'} → ${categoryLabel(categories, code)}`);
-    if (selected.size === 0) moveFocus(focus + 1);
-    await afterChange();
+  // The grid is reloaded once the examiner's queued actions have all reached the engine.
+  const actions = useActionQueue(async () => {
+    const shown = overlay.mark();
+    const [current] = await Promise.all([reload(), refresh()]);
+    setDetailVersion((v) => v + 1);
+    if (current) overlay.clearUpTo(shown);
+  }, (err) => report(err instanceof Error ? err.message : String(err), 'error'));
+
+  /** Queues a decision on these contents, named now; the tiles show it at once, marked pending until the engine has it. */
+  const queueDecision = (rows: Pick<ItemRow, 'id' | 'sha256'>[], code: string, via: 'keyboard' | 'selection') => {
+    const contentIds = rows.map((r) => r.id);
+    const expectSha256 = rows.map((r) => r.sha256);
+    overlay.show(contentIds, code);
+    actions.enqueue(async () => {
+      const r = valueOr(await bridge.api.categorise({ contentIds, expectSha256, category: code, via }), report);
+      if (!r) { overlay.forget(contentIds); return; }
+      overlay.applied(contentIds);
+      if (r.decisionIds.length > 0) undo.push(r.decisionIds);
+      report(`${formatCount(contentIds.length)} item${contentIds.length === 1 ? '' : 's'} → ${categoryLabel(categories, code)}`);
+    });
   };
 
-  const undoLast = async () => {
+  const categoriseFocused = (code: string) => {
+    const { index, row } = resolveFocus();
+    if (!row) return report('The focused item is still loading: the key was not applied', 'error');
+    queueDecision([row], code, 'keyboard');
+    moveFocus(index + 1);
+  };
+
+  const categoriseSelection = (code: string) => {
+    const rows = [...selected].map(([id, sha256]) => ({ id, sha256 }));
+    if (rows.length === 0) return;
+    queueDecision(rows, code, 'selection');
+  };
+
+  const undoLast = () => actions.enqueue(async () => {
     const top = undo.peek();
     if (!top) return report('Nothing to undo');
     const r = valueOr(await bridge.api.undoDecisions({ decisionIds: top }), report);
     if (!r) { undo.drop(); return; }
     undo.popApplied(r.replacements);
     report(`Undone: ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
-    await afterChange();
-  };
+  });
 
   const moveFocus = (to: number) => {
     const next = Math.max(0, Math.min(count - 1, to));
-    setFocus(next);
+    setFocus(next, item(next)?.id ?? null);
     setRevealed(null);
     virtualizer.scrollToIndex(Math.floor(next / columns));
   };
 
-  const toggleSelected = (id: number) => {
-    setSelected((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+  const toggleSelected = (row: ItemRow) => {
+    setSelected((s) => { const n = new Map(s); if (n.has(row.id)) n.delete(row.id); else n.set(row.id, row.sha256); return n; });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.target as HTMLElement).closest('input, textarea, select')) return;
     const mapped = keys.find((k) => k.key === e.key);
-    if (mapped && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void categoriseTargets(mapped.category.code, 'keyboard'); return; }
-    if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { e.preventDefault(); void undoLast(); return; }
+    if (mapped && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      if (selected.size > 0) categoriseSelection(mapped.category.code);
+      else categoriseFocused(mapped.category.code);
+      return;
+    }
+    if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { e.preventDefault(); undoLast(); return; }
     switch (e.key) {
       case 'ArrowRight': e.preventDefault(); moveFocus(focus + 1); break;
       case 'ArrowLeft': e.preventDefault(); moveFocus(focus - 1); break;
@@ -206,14 +297,19 @@ export function CatalogueScreen() {
       case 'PageUp': e.preventDefault(); moveFocus(focus - columns * 4); break;
       case 'Home': e.preventDefault(); moveFocus(0); break;
       case 'End': e.preventDefault(); moveFocus(count - 1); break;
-      case 'r': e.preventDefault(); setRevealed((r) => (r === focused?.id ? null : focused?.id ?? null)); break;
-      case ' ': {
+      case 'r': {
         e.preventDefault();
-        if (!focused) break;
-        toggleSelected(focused.id);
+        const { row } = resolveFocus();
+        setRevealed((r) => (r === row?.id ? null : row?.id ?? null));
         break;
       }
-      case 'Escape': setSelected(new Set()); break;
+      case ' ': {
+        e.preventDefault();
+        const { row } = resolveFocus();
+        if (row) toggleSelected(row);
+        break;
+      }
+      case 'Escape': setSelected(new Map()); break;
       default:
     }
   };
@@ -221,11 +317,11 @@ export function CatalogueScreen() {
   const onTileClick = (index: number, row: ItemRow, e: MouseEvent) => {
     if (e.shiftKey) {
       const [a, b] = index < focus ? [index, focus] : [focus, index];
-      setSelected((s) => { const n = new Set(s); for (let i = a; i <= b; i++) { const it = item(i); if (it) n.add(it.id); } return n; });
+      setSelected((s) => { const n = new Map(s); for (let i = a; i <= b; i++) { const it = item(i); if (it) n.set(it.id, it.sha256); } return n; });
     } else if (e.ctrlKey || e.metaKey) {
-      toggleSelected(row.id);
+      toggleSelected(row);
     }
-    setFocus(index);
+    setFocus(index, row.id);
     setRevealed(null);
   };
 
@@ -259,7 +355,7 @@ export function CatalogueScreen() {
           <Select label="Tag" name="tag" value={filter.tag ?? ''} onChange={(v) => changeFilter({ tag: v || undefined })}
             options={[['', 'Any'], ...facets.tags.map((t): [string, string] => [t, t])]} />
         )}
-        <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { const [key, dir] = v.split(':') as [ItemSort['key'], ItemSort['dir']]; setSort({ key, dir }); setFocus(0); }}
+        <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { const [key, dir] = v.split(':') as [ItemSort['key'], ItemSort['dir']]; setSort({ key, dir }); setFocus(0, null); }}
           options={[['id:asc', 'Intake order'], ['size:desc', 'Largest first'], ['size:asc', 'Smallest first'], ['type:asc', 'File type'], ['category:asc', 'Category']]} />
         <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? (loaded > 0 ? 'Counting…' : 'Loading…') : `${formatCount(total)} items`}</div>
       </div>
@@ -275,12 +371,12 @@ export function CatalogueScreen() {
         <div className="bulkbar" aria-label="Bulk actions">
           <strong>{formatCount(selected.size)} selected</strong>
           {keys.map((k) => (
-            <button key={k.key} type="button" onClick={() => void categoriseTargets(k.category.code, 'selection')} title={k.category.label}>{k.category.code}</button>
+            <button key={k.key} type="button" onClick={() => categoriseSelection(k.category.code)} title={k.category.label}>{k.category.code}</button>
           ))}
           <input placeholder="tag" value={tagText} onChange={(e) => setTagText(e.target.value)} maxLength={100} aria-label="Tag" />
           <button type="button" onClick={() => void bulkTag('add')}>Add tag</button>
           <button type="button" onClick={() => void bulkTag('remove')}>Remove tag</button>
-          <button type="button" className="link" onClick={() => setSelected(new Set())}>Clear selection</button>
+          <button type="button" className="link" onClick={() => setSelected(new Map())}>Clear selection</button>
         </div>
       )}
       <div className="catalogue-body">
@@ -295,7 +391,8 @@ export function CatalogueScreen() {
                   if (index >= count) return null;
                   const row = item(index);
                   if (!row) return <div key={col} className="tile tile-loading" />;
-                  const alert = isAlert(categories, row.category);
+                  const shown = overlay.category(row.id, row.category);
+                  const alert = isAlert(categories, shown.category);
                   return (
                     <div
                       key={col}
@@ -312,8 +409,9 @@ export function CatalogueScreen() {
                         {row.matched && <span className={`badge badge-${row.matched}`}>{row.matched === 'alert' ? 'HIT' : 'known'}</span>}
                         {row.hasGps && <span className="badge">GPS</span>}
                         {row.error && <span className="badge badge-error">error</span>}
-                        <span className={`badge badge-cat${alert ? ' alert' : ''}${row.category === null ? ' none' : ''}`} data-category={row.category ?? ''}>
-                          {row.category ?? '—'}
+                        <span className={`badge badge-cat${alert ? ' alert' : ''}${shown.category === null ? ' none' : ''}${shown.pending ? ' pending' : ''}`}
+                          data-category={shown.category ?? ''} data-pending={shown.pending ? 'yes' : undefined}>
+                          {shown.category ?? '—'}
                         </span>
                       </div>
                     </div>

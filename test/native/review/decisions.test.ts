@@ -71,6 +71,15 @@ describe('category decisions', () => {
     expect(currentCategory(c.db, 3)).toBe('2');
   });
 
+  it('refuses the whole action when a content is not the one the examiner was shown (SHA-256)', () => {
+    expect(() => categorise(c.db, [1, 2], '1', 'X', 'keyboard', ['1'.repeat(64), '3'.repeat(64)]))
+      .toThrow(/content 2 is 2{64}, not 3{64} as shown to the examiner; nothing was categorised/);
+    expect(rows()).toEqual([]);
+    expect(() => categorise(c.db, [1, 2], '1', 'X', 'keyboard', ['1'.repeat(64)])).toThrow(/1 SHA-256 values for 2 items/);
+    const ok = categorise(c.db, [1, 2], '1', 'X', 'keyboard', ['1'.repeat(64), '2'.repeat(64)]);
+    expect(ok.decisionIds).toHaveLength(2);
+  });
+
   it('does not write a new row when the category is already the current one', () => {
     categorise(c.db, [1], '3', 'X', 'test');
     const again = categorise(c.db, [1, 2], '3', 'X', 'test');

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, launchChromium, openPage, serve, type Served } from './helpers.js';
+import { buildSyntheticCase } from './syntheticCase.js';
+import { openSqlite } from '../../native/catalog/sqlite.js';
+import { readAudit, verifyChain } from '../../native/audit/log.js';
+
+/**
+ * Fast keyboard review, as examiners do it: keys 30 ms apart (a held key repeats about that fast).
+ * Every key must categorise the item that had focus when it was pressed, in order, none dropped,
+ * whatever the grid is doing meanwhile (reloading after each decision, dropping decided items
+ * from the Uncategorised queue). Decisions are read back from the catalogue database itself.
+ */
+const ITEMS = 400;
+const PATTERN = '0010020010'.repeat(2).split('');
+const KEY_SPACING_MS = 30;
+
+interface Decision { content_id: number; category: string; sha256: string }
+
+describe('keyboard decisions land on the item that had focus (kestrel serve + Debian Chromium)', () => {
+  let work: string;
+  let caseDir: string;
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+
+  const decisions = (): Decision[] => {
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      return db.prepare(
+        `SELECT d.content_id, d.category, c.sha256 FROM category_decision d JOIN content c ON c.id = d.content_id
+         WHERE d.restores IS NULL AND d.superseded_by IS NOT d.id ORDER BY d.id`,
+      ).all() as Decision[];
+    } finally {
+      db.close();
+    }
+  };
+  const sha256Of = (id: number): string => {
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT sha256 FROM content WHERE id = ?').get(id) as { sha256: string }).sha256;
+    } finally {
+      db.close();
+    }
+  };
+  /** Waits until the catalogue holds `n` decisions and then a further second, so a late extra one would be seen too. */
+  const settle = async (n: number): Promise<Decision[]> => {
+    const until = Date.now() + 15_000;
+    while (decisions().length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    return decisions();
+  };
+  const tileIds = async (): Promise<number[]> =>
+    (await page.$$eval('.tile[data-content-id]', (els) => els.map((e) => Number(e.getAttribute('data-content-id')))));
+  const focusTile = async (contentId: number) => {
+    await page.locator(`.tile[data-content-id="${contentId}"]`).click();
+    await page.waitForSelector(`.tile.focused[data-content-id="${contentId}"]`);
+  };
+  const typeKeys = async (keys: string[]) => {
+    for (const k of keys) {
+      await page.keyboard.press(k);
+      await page.waitForTimeout(KEY_SPACING_MS);
+    }
+  };
+  const expectDecided = (got: Decision[], ids: number[], categories: string[]) => {
+    expect(got.map((d) => [d.content_id, d.category])).toEqual(ids.map((id, i) => [id, categories[i]]));
+    expect(got.map((d) => d.sha256)).toEqual(ids.map(sha256Of));
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'kestrel-e2e-decisions-'));
+    caseDir = join(work, 'case');
+    buildSyntheticCase(caseDir, ITEMS);
+    served = await serve(caseDir, join(work, 'library'));
+    browser = await launchChromium();
+    page = await openPage(browser, errors);
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid="grid"][data-first-page="ready"] .tile[data-content-id]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '400 items');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('20 number keys 30 ms apart in the unfiltered grid decide 20 consecutive items, in order', async () => {
+    const order = await tileIds();
+    await focusTile(order[0]!);
+    await typeKeys(PATTERN);
+    const got = await settle(20);
+    await shot('decisions-01-unfiltered-20-keys');
+    expectDecided(got, order.slice(0, 20), PATTERN);
+    await page.waitForSelector(`.tile.focused[data-content-id="${order[20]}"]`);
+    expect(await page.textContent(`.tile[data-content-id="${order[5]}"] [data-category]`)).toBe('2');
+  });
+
+  it('in the Uncategorised queue each decided item leaves and focus goes to the one after it; none is skipped', async () => {
+    await page.selectOption('select[name="category"]', 'none');
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '380 items');
+    const queue = await tileIds();
+    expect(queue[0]).toBe(21);
+    await focusTile(queue[0]!);
+    await typeKeys(PATTERN);
+    const got = await settle(40);
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '360 items');
+    await shot('decisions-02-uncategorised-queue-20-keys');
+    expectDecided(got.slice(20), queue.slice(0, 20), PATTERN);
+    // What was after the twentieth decided item now heads the queue and has focus.
+    await page.waitForSelector(`.tile.focused[data-content-id="${queue[20]}"]`);
+    expect((await tileIds())[0]).toBe(queue[20]);
+  });
+
+  it('a held key (auto-repeat, 30 ms) decides one item a repeat, in the queue and in the unfiltered grid', async () => {
+    const queue = await tileIds();
+    await focusTile(queue[0]!);
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.down('2');
+      await page.waitForTimeout(KEY_SPACING_MS);
+    }
+    await page.keyboard.up('2');
+    let got = await settle(60);
+    await shot('decisions-03-held-key-queue');
+    expectDecided(got.slice(40), queue.slice(0, 20), Array(20).fill('2'));
+
+    await page.selectOption('select[name="category"]', '');
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '400 items');
+    await page.keyboard.press('End');
+    const last = ITEMS;
+    await page.waitForSelector(`.tile.focused[data-content-id="${last}"]`);
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowLeft');
+    const start = last - 20;
+    await page.waitForSelector(`.tile.focused[data-content-id="${start}"]`);
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.down('3');
+      await page.waitForTimeout(KEY_SPACING_MS);
+    }
+    await page.keyboard.up('3');
+    got = await settle(80);
+    await shot('decisions-04-held-key-unfiltered');
+    expectDecided(got.slice(60), Array.from({ length: 20 }, (_, i) => start + i), Array(20).fill('3'));
+  });
+
+  it('every decision is in the audit log, by SHA-256, made by keyboard, and the chain holds', () => {
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      const entries = readAudit(db);
+      expect(verifyChain(entries).ok).toBe(true);
+      const categorised = entries.filter((e) => e.action === 'review.categorise');
+      expect(categorised).toHaveLength(80);
+      expect(categorised.every((e) => e.details['via'] === 'keyboard')).toBe(true);
+      const audited = categorised.map((e) => (e.details['items'] as { sha256: string }[])[0]!.sha256);
+      expect(audited).toEqual(decisions().map((d) => d.sha256));
+    } finally {
+      db.close();
+    }
+    expect(errors).toEqual([]);
+  });
+});
