@@ -81,7 +81,7 @@ export async function makeSampleData(dir: string): Promise<SampleData> {
   }
   const knownMaterialList = join(lists, 'demo-known-material.vics.json');
   writeFileSync(knownMaterialList, `\ufeff${JSON.stringify({
-    '@odata.context': 'http://github.com/ICMEC/ProjectVic/DataModels/2.0.xml/CUSTOM/$metadata#Cases',
+    '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Cases',
     value: [{ CaseID: 0, CaseNumber: 'DEMO-LIST', Media: media }],
   }, null, 2)}`);
 

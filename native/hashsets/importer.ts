@@ -5,13 +5,13 @@ import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { RunBuilder } from './blocks.js';
-import { detectFormat, openReader, type ListReader, type ListRecord } from './readers.js';
+import { detectFormat, openReader, printable, type ListReader, type ListRecord } from './readers.js';
 import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo, type ListFormat } from './library.js';
 
 export interface ImportOptions {
   format?: ListFormat;
   name?: string;
-  /** The scheme of the list's category codes; VICS lists default to vic-us. */
+  /** The scheme of the list's category codes, when the file cannot tell it (VICS 1.x, ICSE-like lists). */
   scheme?: SchemeId;
   /** Marks a list of known files (ignorable, never alerts); NSRL lists are known lists always. */
   known?: boolean;
@@ -45,8 +45,8 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   const size = st.size;
   const format = options.format ?? detectFormat(path);
   if (options.scheme !== undefined && !isSchemeId(options.scheme)) throw new KestrelError(`unknown category scheme ${String(options.scheme)}`);
-  const scheme: SchemeId | null = options.scheme ?? (format === 'vics' ? 'vic-us' : null);
-  const known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
+  const scheme: SchemeId | null = options.scheme ?? null;
+  let known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
   const name = options.name?.trim() || basename(path, extname(path));
   const db = lib.db;
   const uid = randomUUID();
@@ -72,9 +72,9 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
         read++;
         if (!item.ok) {
           if (!options.skipInvalid) {
-            throw new KestrelError(`${path}: ${item.at}: ${item.reason}; nothing was imported (use --skip-invalid to import the valid records)`, 'E_BAD_RECORD');
+            throw new KestrelError(`${path}: ${item.at}: ${printable(item.reason)}; nothing was imported (use --skip-invalid to import the valid records)`, 'E_BAD_RECORD');
           }
-          if (rejects.length < REJECT_REPORT_LIMIT) rejects.push({ at: item.at, reason: item.reason });
+          if (rejects.length < REJECT_REPORT_LIMIT) rejects.push({ at: item.at, reason: printable(item.reason) });
           continue;
         }
         const r = item.record;
@@ -91,11 +91,12 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
       const sha256 = reader.finish();
       const rejected = read - position;
       if (position === 0) throw new KestrelError(`${path}: no valid records${rejected ? ` (${rejected} rejected, first at ${rejects[0]?.at}: ${rejects[0]?.reason})` : ''}; nothing was imported`, 'E_EMPTY_LIST');
+      if (reader.known) known = true;
       if (rejected > 0) reportPath = join(lib.dir, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
       db.prepare(
-        `UPDATE hash_list SET file_sha256 = ?, format_version = ?, records_read = ?, records_imported = ?, records_rejected = ?,
-           entry_count = ?, reject_report = ? WHERE id = ?`,
-      ).run(sha256, reader.formatVersion, read, position, rejected, position, reportPath, listId);
+        `UPDATE hash_list SET file_sha256 = ?, format_version = ?, scheme = ?, known = ?, records_read = ?, records_imported = ?,
+           records_rejected = ?, entry_count = ?, reject_report = ? WHERE id = ?`,
+      ).run(sha256, reader.formatVersion, reader.scheme === undefined ? scheme : reader.scheme, known ? 1 : 0, read, position, rejected, position, reportPath, listId);
     })();
   } finally {
     reader.close();

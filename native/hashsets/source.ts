@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { KestrelError, describeError } from '../util/result.js';
+import { decodeName } from './readersCommon.js';
 
 const CHUNK = 1 << 20;
 
@@ -57,49 +58,82 @@ export class ChunkSource {
   }
 }
 
+/** The longest line a list may have: far beyond any hash and path, small enough to hold in memory. */
+export const MAX_LINE_BYTES = 1 << 20;
+
 /**
  * The lines of a UTF-8 text file as byte ranges, one at a time: after next() returns true, the line
  * is buf[start, end) (a view valid until the next call) and lineNo its 1-based number. CR line ends
  * are dropped (the source has dropped a leading BOM). Byte ranges let a reader of a list of millions
  * of lines parse the common line without making a string of it.
+ * A line that spans chunks is gathered in a buffer that doubles as it grows, so time stays linear in
+ * the line's length, and a line longer than MAX_LINE_BYTES is refused with its number (a file with no
+ * line breaks is not a list, and must not be read into memory whole).
  */
 export class LineScanner {
   buf: Buffer = Buffer.alloc(0);
   start = 0;
   end = 0;
   lineNo = 0;
+  private chunk: Buffer = Buffer.alloc(0);
   private pos = 0;
   private ended = false;
+  private partial: Buffer = Buffer.alloc(0);
+  private partialLen = 0;
 
-  constructor(private readonly src: ChunkSource) {}
+  constructor(private readonly src: ChunkSource, private readonly maxLine = MAX_LINE_BYTES) {}
 
   next(): boolean {
     for (;;) {
       if (this.ended) return false;
-      const nl = this.buf.indexOf(0x0a, this.pos);
+      const nl = this.chunk.indexOf(0x0a, this.pos);
       if (nl >= 0) {
-        this.take(this.pos, nl);
+        if (this.partialLen > 0) {
+          this.append(this.chunk.subarray(this.pos, nl));
+          this.buf = this.partial;
+          this.take(0, this.partialLen);
+          this.partialLen = 0;
+        } else {
+          this.buf = this.chunk;
+          this.take(this.pos, nl);
+        }
         this.pos = nl + 1;
         return true;
       }
       // The chunk buffer is reused by the source, so an unfinished line is copied before reading on.
-      const carry = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : null;
+      this.append(this.chunk.subarray(this.pos));
       const chunk = this.src.next();
       if (chunk === null) {
         this.ended = true;
-        if (!carry) return false;
-        this.buf = carry;
-        this.take(0, carry.length);
+        if (this.partialLen === 0) return false;
+        this.buf = this.partial;
+        this.take(0, this.partialLen);
+        this.partialLen = 0;
         return true;
       }
-      this.buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      this.chunk = chunk;
       this.pos = 0;
     }
   }
 
-  /** The current line as text. */
+  /** The current line as text; bytes that are not UTF-8 are shown as \xNN, never replaced. */
   text(): string {
-    return this.buf.toString('utf8', this.start, this.end);
+    return decodeName(this.buf, this.start, this.end).text;
+  }
+
+  private append(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const need = this.partialLen + bytes.length;
+    if (need > this.maxLine) {
+      throw new KestrelError(`${this.src.file}: line ${this.lineNo + 1} is longer than ${this.maxLine} bytes: not a hash list line (a file without line breaks?)`, 'E_FORMAT');
+    }
+    if (need > this.partial.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxLine, Math.max(need, this.partial.length * 2, 4096)));
+      this.partial.copy(grown, 0, 0, this.partialLen);
+      this.partial = grown;
+    }
+    bytes.copy(this.partial, this.partialLen);
+    this.partialLen = need;
   }
 
   private take(start: number, end: number): void {
@@ -115,8 +149,11 @@ export function* lines(src: ChunkSource): Generator<[string, number]> {
   while (scanner.next()) yield [scanner.text(), scanner.lineNo];
 }
 
-/** Splits one delimited line, honouring double quotes ("" inside quotes is a quote). */
-export function splitDelimited(line: string, delimiter: string): string[] {
+/**
+ * Splits one delimited line, honouring double quotes ("" inside quotes is a quote). Returns null when
+ * a quote is left open: the line was cut short, and its last field cannot be trusted.
+ */
+export function splitDelimited(line: string, delimiter: string): string[] | null {
   if (!line.includes('"')) return line.split(delimiter);
   const out: string[] = [];
   let field = '';
@@ -131,6 +168,7 @@ export function splitDelimited(line: string, delimiter: string): string[] {
     else if (c === delimiter) { out.push(field); field = ''; }
     else field += c;
   }
+  if (quoted) return null;
   out.push(field);
   return out;
 }

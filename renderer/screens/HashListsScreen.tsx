@@ -99,7 +99,7 @@ export function HashListsScreen() {
             </label>
             <label>Category scheme of the list
               <select name="listScheme" value={scheme} onChange={(e) => setScheme(e.target.value as SchemeId | '')}>
-                <option value="">None / VICS default (vic-us)</option>
+                <option value="">As the file says (VICS 2.0 names it)</option>
                 <option value="vic-us">Project VIC (US)</option>
                 <option value="dhs">DHS legacy</option>
                 <option value="caid-uk">CAID (UK)</option>

@@ -14,7 +14,7 @@ export function registerHashset(program: Command): void {
     .argument('<FILE>')
     .option('--format <FORMAT>', `one of ${LIST_FORMATS.join(', ')}`)
     .option('--name <NAME>', 'list name (default: the file name)')
-    .option('--scheme <SCHEME>', 'category scheme of the list: vic-us, dhs, caid-uk or custom (VICS default vic-us)')
+    .option('--scheme <SCHEME>', 'category scheme of the list when the file does not tell it: vic-us, dhs, caid-uk or custom (VICS 2.0 files name theirs)')
     .option('--known', 'a list of known files (ignorable, never alerts); NSRL lists always are')
     .option('--skip-invalid', 'import the valid records of a list with bad ones and write a reject report')
     .option('--library <DIR>', LIBRARY_HELP)

@@ -50,7 +50,7 @@ describe('format detection', () => {
 
 describe('importers', () => {
   it('VICS 1.x: upper-case hex, string booleans, category in the vic-us scheme, provenance', () => {
-    const { list } = importHashList(lib, fx('vics-v1.json'), { name: 'vic' });
+    const { list } = importHashList(lib, fx('vics-v1.json'), { name: 'vic', scheme: 'vic-us' });
     expect(list).toMatchObject({ name: 'vic', version: 1, format: 'vics', formatVersion: '1.3', scheme: 'vic-us', known: false,
       recordsRead: 2, recordsImported: 2, recordsRejected: 0, fileSha256: sha256File(fx('vics-v1.json')) });
     expect(list.hashes).toEqual({ md5: 2, sha1: 1 });
@@ -77,7 +77,7 @@ describe('importers', () => {
     let err: unknown;
     try { importHashList(lib, fx('vics-bad.json')); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(KestrelError);
-    expect((err as Error).message).toMatch(/vics-bad\.json: record 2 \(line 3\): category "9" is not a vic-us category; nothing was imported/);
+    expect((err as Error).message).toMatch(/vics-bad\.json: record 2 \(line 3\): category "9" is not a vic-us category \(vic-us has 0, 1, 2, 3, 4\); nothing was imported/);
     expect(listHashLists(lib)).toEqual([]);
     expect(lib.db.prepare('SELECT count(*) AS n FROM entry').get()).toEqual({ n: 0 });
   });

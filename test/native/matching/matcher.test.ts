@@ -77,7 +77,7 @@ describe('matching a case', () => {
       { name: 'other.jpg', pdq: 'ff'.repeat(32) },
     ]);
     importHashList(lib, writeList('nsrl.txt', `"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n"${digest('sha1', 'known.dll')}","${digest('md5', 'known.dll')}","0","known.dll",1,1,"1",""\n`));
-    importHashList(lib, writeList('vics.json', JSON.stringify({ '@odata.context': 'x/2.0/$metadata#Media', value: [
+    importHashList(lib, writeList('vics.json', JSON.stringify({ '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media', value: [
       { MediaID: 'M1', Category: 1, MD5: null, AlternativeHashes: [{ HashName: 'PDQ', HashValue: rotated.toUpperCase() }] },
       { MediaID: 'M2', Category: 2, AlternativeHashes: [{ HashName: 'blockhash', HashValue: flipHex('0f'.repeat(32), [9, 10, 11]) }] },
     ] })), { name: 'vic' });
