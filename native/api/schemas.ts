@@ -98,6 +98,8 @@ export const requestSchemas = {
     /** The SHA-256 the examiner saw on each content, in the same order: a decision never lands on another item. */
     expectSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1_000_000).optional(),
     category: z.string().min(1).max(32),
+    /** The grid's filter when the examiner decided: every content must be one it shows, or nothing is decided. */
+    inView: itemFilterSchema.optional(),
     /** How the examiner decided, for the audit log: a key on one item, a bulk selection, a whole group. */
     via: z.enum(['keyboard', 'selection', 'group']),
   }).refine((r) => r.expectSha256 === undefined || r.expectSha256.length === r.contentIds.length, {

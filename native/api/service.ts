@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Channel } from './channels.js';
-import type { ParsedRequest } from './schemas.js';
+import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
   AppInfo, CaseCounts, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, Responses, Settings, Wellbeing,
 } from './types.js';
@@ -10,7 +10,7 @@ import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/log.js';
 import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
 import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, undoDecisions } from '../review/decisions.js';
-import { countItems, itemRows, queryItems } from '../review/items.js';
+import { contentsOutside, countItems, itemRows, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
 import { matchCase } from '../matching/matcher.js';
@@ -226,8 +226,9 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     countItems: ({ filter }) => ({ total: countItems(requireCase().db, filter) }),
     getItem: ({ contentId }) => itemDetail(requireCase(), contentId),
-    categorise: ({ contentIds, expectSha256, category, via }) => {
+    categorise: ({ contentIds, expectSha256, inView, category, via }) => {
       const c = requireCase();
+      if (inView) refuseOutsideView(c, inView, contentIds);
       const out = categorise(c.db, contentIds, category, actor(), via, expectSha256);
       return { decisionIds: out.decisionIds, scheme: caseScheme(c.db), category };
     },
@@ -403,6 +404,17 @@ function recentErrors(c: OpenCase, label: string): { path: string; error: string
      WHERE e.label = ? AND f.error IS NOT NULL ORDER BY f.id DESC LIMIT 20`,
   ).all(label) as { path: Buffer; error: string }[];
   return rows.map((r) => ({ path: displayPath(r.path), error: r.error }));
+}
+
+/** A key never changes items the examiner cannot see: a selection partly filtered out of view is refused whole. */
+function refuseOutsideView(c: OpenCase, filter: ItemFilter, contentIds: readonly number[]): void {
+  const outside = contentsOutside(c.db, filter, contentIds);
+  if (outside.length > 0) {
+    throw new KestrelError(
+      `${outside.length} of the ${contentIds.length} selected items are not shown by the current filters (content ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ', …' : ''}); nothing was categorised`,
+      'E_NOT_IN_VIEW',
+    );
+  }
 }
 
 function changeTags(c: OpenCase, contentIds: readonly number[], tag: string, how: 'add' | 'remove', who: string): { changed: number } {

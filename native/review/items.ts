@@ -125,6 +125,15 @@ export function countItems(db: Db, filter: ItemFilter): number {
   return row.n;
 }
 
+/** Those of `contentIds` the filter does not show, in the order given. */
+export function contentsOutside(db: Db, filter: ItemFilter, contentIds: readonly number[]): number[] {
+  const { from, group, params } = buildWhere(db, filter);
+  const inside = db.prepare(`SELECT id FROM (SELECT c.id AS id ${from} ${group}) WHERE id IN (SELECT value FROM json_each(@ids))`)
+    .all({ ...params, ids: JSON.stringify(contentIds) }) as { id: number }[];
+  const shown = new Set(inside.map((r) => r.id));
+  return contentIds.filter((id) => !shown.has(id));
+}
+
 interface RawRow {
   id: number;
   sha256: string;

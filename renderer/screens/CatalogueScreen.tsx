@@ -235,9 +235,10 @@ export function CatalogueScreen() {
   const queueDecision = (rows: Pick<ItemRow, 'id' | 'sha256'>[], code: string, via: 'keyboard' | 'selection') => {
     const contentIds = rows.map((r) => r.id);
     const expectSha256 = rows.map((r) => r.sha256);
+    const inView = filter;
     overlay.show(contentIds, code);
     actions.enqueue(async () => {
-      const r = valueOr(await bridge.api.categorise({ contentIds, expectSha256, category: code, via }), report);
+      const r = valueOr(await bridge.api.categorise({ contentIds, expectSha256, inView, category: code, via }), report);
       if (!r) { overlay.forget(contentIds); return; }
       overlay.applied(contentIds);
       if (r.decisionIds.length > 0) undo.push(r.decisionIds);
@@ -256,6 +257,8 @@ export function CatalogueScreen() {
     const rows = [...selected].map(([id, sha256]) => ({ id, sha256 }));
     if (rows.length === 0) return;
     queueDecision(rows, code, 'selection');
+    // One key, one action: the next key goes to the focused item again, not to these.
+    setSelected(new Map());
   };
 
   const undoLast = () => actions.enqueue(async () => {
@@ -331,7 +334,7 @@ export function CatalogueScreen() {
     if (!tag || ids.length === 0) return;
     const r = how === 'add' ? await bridge.api.addTag({ contentIds: ids, tag }) : await bridge.api.removeTag({ contentIds: ids, tag });
     const v = valueOr(r, report);
-    if (v) { report(`Tag "${tag}" ${how === 'add' ? 'added to' : 'removed from'} ${v.changed} item(s)`); await afterChange(true); }
+    if (v) { report(`Tag "${tag}" ${how === 'add' ? 'added to' : 'removed from'} ${v.changed} item(s)`); setSelected(new Map()); await afterChange(true); }
   };
 
   return (
@@ -369,7 +372,10 @@ export function CatalogueScreen() {
       </div>
       {selected.size > 0 && (
         <div className="bulkbar" aria-label="Bulk actions">
-          <strong>{formatCount(selected.size)} selected</strong>
+          <strong data-testid="selection-count">{formatCount(selected.size)} selected</strong>
+          <span className="muted small" data-testid="selection-effect">
+            a category key changes these {formatCount(selected.size)} item{selected.size === 1 ? '' : 's'}, not the focused one
+          </span>
           {keys.map((k) => (
             <button key={k.key} type="button" onClick={() => categoriseSelection(k.category.code)} title={k.category.label}>{k.category.code}</button>
           ))}

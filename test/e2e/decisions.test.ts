@@ -146,15 +146,39 @@ describe('keyboard decisions land on the item that had focus (kestrel serve + De
     expectDecided(got.slice(60), Array.from({ length: 20 }, (_, i) => start + i), Array(20).fill('3'));
   });
 
-  it('every decision is in the audit log, by SHA-256, made by keyboard, and the chain holds', () => {
+  it('a key on a bulk selection says how many it changes, changes exactly those, and clears the selection', async () => {
+    await page.selectOption('select[name="category"]', 'none');
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '320 items');
+    const queue = await tileIds();
+    const picked = [queue[0]!, queue[2]!, queue[4]!];
+    for (const id of picked) await page.locator(`.tile[data-content-id="${id}"]`).click({ modifiers: ['Control'] });
+    expect(await page.textContent('[data-testid="selection-count"]')).toBe('3 selected');
+    expect(await page.textContent('[data-testid="selection-effect"]')).toBe('a category key changes these 3 items, not the focused one');
+    await shot('decisions-05-bulk-selection');
+    await page.keyboard.press('4');
+    await page.waitForSelector('[data-testid="selection-count"]', { state: 'detached' });
+    const got = await settle(83);
+    expect(got.slice(80).map((d) => [d.content_id, d.category])).toEqual(picked.map((id) => [id, '4']));
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '317 items');
+    await shot('decisions-06-bulk-applied');
+
+    // A selection never outlives the view it was made in.
+    await page.locator(`.tile[data-content-id="${queue[1]}"]`).click({ modifiers: ['Control'] });
+    expect(await page.textContent('[data-testid="selection-count"]')).toBe('1 selected');
+    await page.selectOption('select[name="category"]', '4');
+    await page.waitForSelector('[data-testid="selection-count"]', { state: 'detached' });
+    await page.selectOption('select[name="category"]', '');
+    await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '400 items');
+  });
+
+  it('every decision is in the audit log, by SHA-256, with how it was made, and the chain holds', () => {
     const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
     try {
       const entries = readAudit(db);
       expect(verifyChain(entries).ok).toBe(true);
       const categorised = entries.filter((e) => e.action === 'review.categorise');
-      expect(categorised).toHaveLength(80);
-      expect(categorised.every((e) => e.details['via'] === 'keyboard')).toBe(true);
-      const audited = categorised.map((e) => (e.details['items'] as { sha256: string }[])[0]!.sha256);
+      expect(categorised.map((e) => e.details['via'])).toEqual([...Array(80).fill('keyboard'), 'selection']);
+      const audited = categorised.flatMap((e) => (e.details['items'] as { sha256: string }[]).map((i) => i.sha256));
       expect(audited).toEqual(decisions().map((d) => d.sha256));
     } finally {
       db.close();

@@ -31,6 +31,22 @@ describe('review service', () => {
     expect(await call('categorise', { contentIds: [1], category: 'A', via: 'keyboard' })).toEqual({ ok: false, error: 'content 1: no such item in this case' });
   });
 
+  it('refuses a selection partly filtered out of view, whole; decides it when every item is shown', async () => {
+    await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
+    await service.close();
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'));
+    const content = db.prepare("INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, 1, 'image/png')");
+    for (const id of [1, 2, 3]) content.run(id, String(id).repeat(64), String(id).repeat(40), String(id).repeat(32));
+    db.close();
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+    expect(await call('categorise', { contentIds: [1], category: '2', via: 'keyboard' })).toMatchObject({ ok: true });
+    const refused = await call('categorise', { contentIds: [1, 2], category: '4', via: 'selection', inView: { category: 'none' } });
+    expect(refused).toEqual({ ok: false, error: '1 of the 2 selected items are not shown by the current filters (content 1); nothing was categorised' });
+    expect(await call('categorise', { contentIds: [2, 3], category: '4', via: 'selection', inView: { category: 'none' } })).toMatchObject({ ok: true, value: { decisionIds: [2, 3] } });
+    expect(await call('categorise', { contentIds: [2, 3], expectSha256: ['2'.repeat(64)], category: '4', via: 'selection' }))
+      .toMatchObject({ ok: false, error: expect.stringMatching(/expectSha256/) });
+  });
+
   it('remembers wellbeing settings in the case and records the change', async () => {
     await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
     expect(await call('getSettings', {})).toEqual({ ok: true, value: { categoryScheme: 'vic-us', wellbeing: { blur: true, greyscale: true, blurRadius: 24 } } });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCase, type OpenCase } from '../../../native/catalog/case.js';
-import { countItems, queryItems, type ItemFilter, type ItemSort } from '../../../native/review/items.js';
+import { contentsOutside, countItems, queryItems, type ItemFilter, type ItemSort } from '../../../native/review/items.js';
 import { categorise, currentCategory, undoDecisions } from '../../../native/review/decisions.js';
 
 /**
@@ -88,6 +88,13 @@ describe('items of one exhibit', () => {
     expect(want.length).toBeGreaterThan(0);
     expect(allPages(filter, sort, 37)).toEqual(want);
     expect(countItems(c.db, filter)).toBe(want.length);
+  });
+
+  it('names the contents a filter does not show (a selection partly out of view)', () => {
+    expect(contentsOutside(c.db, { exhibitId: 3 }, [7, 300, 599])).toEqual([]);
+    expect(contentsOutside(c.db, { exhibitId: 3 }, [8, 7, 301])).toEqual([8, 301]);
+    expect(contentsOutside(c.db, { category: '1' }, [3, 4, 6])).toEqual([4]);
+    expect(contentsOutside(c.db, { category: 'none', exhibitId: 2 }, [3, 15, 16])).toEqual([3, 16]);
   });
 
   it('an exhibit with no files shows nothing and counts 0', () => {
