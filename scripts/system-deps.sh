@@ -17,7 +17,7 @@ python3        cmd:python3     # node-gyp: better-sqlite3 without a prebuilt bin
 make           cmd:make        # node-gyp
 g++            cmd:g++         # node-gyp
 chromium       cmd:chromium    # test/e2e: the review UI end to end
-hashdeep       cmd:hashdeep    # bench/intake.ts: baseline
+hashdeep       cmd:hashdeep    # bench/intake.ts: baseline; test/native/hashsets/toolOutputs.test.ts makes hashdeep/md5deep lists
 p7zip-full     cmd:7z          # test/native/export: opens the encrypted media zip
 poppler-utils  cmd:pdftotext   # test/native/export: reads the PDF report as a reader would
 tmux           cmd:tmux        # test/native/export/prompt.test.ts: a real terminal for the passphrase prompt

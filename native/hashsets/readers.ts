@@ -35,10 +35,13 @@ export function detectFormat(file: string): ListFormat {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) return 'vics';
+  if (text.startsWith(HASHDEEP_MAGIC)) return 'text';
+  const untrimmedFirst = (text.split('\n')[0] ?? '').replace(/\r$/, '');
+  if (SIZE_FIRST.test(untrimmedFirst) || EXCHANGE_LINE.test(untrimmedFirst)) return 'text';
   const firstLine = (trimmed.split('\n')[0] ?? '').replace(/\r$/, '');
   if (/^"?SHA-1"?,("?MD4"?,)?"?MD5"?/i.test(firstLine)) return 'nsrl-legacy';
   if (/^MD5;SHA1;/i.test(firstLine)) return 'icse';
-  if (/^[0-9a-fA-F]{32}([0-9a-fA-F]{8})?([0-9a-fA-F]{24})?( |\t)/.test(firstLine) || /^[0-9a-fA-F]{32}([0-9a-fA-F]{8})?$/.test(firstLine)) return 'text';
+  if (/^\\?[0-9a-fA-F]{32}([0-9a-fA-F]{8})?([0-9a-fA-F]{24})?( |\t)/.test(firstLine) || /^[0-9a-fA-F]{32}([0-9a-fA-F]{8})?$/.test(firstLine)) return 'text';
   if (/^[0-9a-fA-F]{64},/.test(firstLine)) return 'pdq';
   if (/^[0-9a-fA-F]{64}$/.test(firstLine)) {
     throw new KestrelError(`${file}: line 1 is a bare 64-digit hash: a SHA-256 list and a PDQ list look the same; give --format text or --format pdq`, 'E_FORMAT');
@@ -50,7 +53,7 @@ export function detectFormat(file: string): ListFormat {
 
 export function openReader(file: string, format: ListFormat, options: ReaderOptions): ListReader {
   switch (format) {
-    case 'text': return textReader(file);
+    case 'text': return startsWith(file, HASHDEEP_MAGIC) ? hashdeepReader(file) : textReader(file);
     case 'pdq': return lineReader(file, null, pdqRecord);
     case 'icse': return icseReader(file);
     case 'nsrl-legacy': return nsrlLegacyReader(file);
@@ -113,9 +116,95 @@ function textReader(file: string): ListReader {
   return { formatVersion: null, items: items(), finish: () => src.finish(), close: () => src.close() };
 }
 
+const HASHDEEP_MAGIC = '%%%% HASHDEEP-1.0';
+
+/** md5deep/sha1deep/sha256deep -z: the size right-aligned first, two spaces, the hash, two spaces, the name. */
+const SIZE_FIRST = /^ *(\d+) {2}([0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?= {2}| \*)/;
+
+/** ThreatExchange file-exchange lines (python-threatexchange): "<signal type> <hash>[ <rest>]". */
+const EXCHANGE_LINE = /^(pdq|video_md5|photo_md5|md5)[ \t]+([0-9a-fA-F]+)(?:[ \t]+(.*))?$/;
+const EXCHANGE_ALGORITHMS: Readonly<Record<string, Algorithm>> = { pdq: 'pdq', video_md5: 'md5', photo_md5: 'md5', md5: 'md5' };
+
+function exchangeRecord(signalType: string, value: string, rest: string | null, at: string): ReadItem {
+  return guard(at, () => {
+    const rec = emptyRecord();
+    const h = hexHash(EXCHANGE_ALGORITHMS[signalType]!, value, `${signalType} hash`);
+    if (h) rec.hashes.push(h);
+    rec.label = rest;
+    rec.details = { signalType };
+    return rec;
+  });
+}
+
+function startsWith(file: string, prefix: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(prefix.length + 3);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, n).toString('latin1');
+    return text.startsWith(prefix) || text.startsWith(`\xef\xbb\xbf${prefix}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const HASHDEEP_COLUMNS: Readonly<Record<string, Algorithm>> = { md5: 'md5', sha1: 'sha1', sha256: 'sha256' };
+
+/**
+ * hashdeep's own format: "%%%% HASHDEEP-1.0", then "%%%% size,md5,...,filename" naming the columns,
+ * "##" comment lines, then one line per file. The file name is the last column and may hold commas,
+ * so a line is split at the first (columns - 1) commas only. Tiger and Whirlpool are kept as given.
+ */
+function hashdeepReader(file: string): ListReader {
+  let columns: string[] | null = null;
+  return lineReader(file, 'hashdeep-1.0', (line, at) => {
+    if (line.trim() === '' || line.startsWith('##')) return null;
+    if (line.startsWith('%%%%')) {
+      const body = line.slice(4).trim();
+      if (body === 'HASHDEEP-1.0') return null;
+      columns = body.split(',').map((c) => c.trim().toLowerCase());
+      if (columns[columns.length - 1] !== 'filename') throw new KestrelError(`${file}: ${at}: hashdeep header ${printable(JSON.stringify(body))} does not end with filename`, 'E_FORMAT');
+      return null;
+    }
+    const cols = columns;
+    if (!cols) throw new KestrelError(`${file}: ${at}: a hashdeep line before the "%%%% size,...,filename" header`, 'E_FORMAT');
+    return guard(at, () => {
+      const fields: string[] = [];
+      let from = 0;
+      for (let k = 0; k < cols.length - 1; k++) {
+        const comma = line.indexOf(',', from);
+        if (comma < 0) throw new RecordError(`${k + 1} fields where the header has ${cols.length} (a short or cut line)`);
+        fields.push(line.slice(from, comma));
+        from = comma + 1;
+      }
+      fields.push(line.slice(from));
+      const rec = emptyRecord();
+      const other: Record<string, string> = {};
+      cols.forEach((c, i) => {
+        const v = fields[i]!;
+        const algorithm = HASHDEEP_COLUMNS[c];
+        if (algorithm) { const h = hexHash(algorithm, v, c.toUpperCase()); if (h) rec.hashes.push(h); }
+        else if (c === 'size') rec.size = int(v, 'size');
+        else if (c === 'filename') rec.label = v;
+        else other[c] = v;
+      });
+      if (Object.keys(other).length > 0) rec.details = other;
+      return rec;
+    });
+  });
+}
+
 /** md5sum / sha1sum / sha256sum: "HASH  NAME" or "HASH *NAME" (binary mode), or a bare hash. */
 function textRecord(line: string, at: string): ReadItem | null {
   if (line.trim() === '') return null;
+  const sized = SIZE_FIRST.exec(line);
+  if (sized) {
+    const item = textRecord(line.slice(sized[0].length - sized[2]!.length), at);
+    if (item?.ok) item.record.size = Number(sized[1]);
+    return item;
+  }
+  const exchange = EXCHANGE_LINE.exec(line);
+  if (exchange) return exchangeRecord(exchange[1]!, exchange[2]!, exchange[3] ?? null, at);
   let body = line;
   let escaped = false;
   if (body.startsWith('\\')) { escaped = true; body = body.slice(1); }
