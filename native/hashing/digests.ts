@@ -64,6 +64,15 @@ export function digestOpenFile(fd: number, expectedSize: number): FileDigests {
   };
 }
 
+/** The same digests of content already in memory (a picture read out of a disk image). */
+export function digestBytes(bytes: Buffer): FileDigests {
+  const hex = (algorithm: string) => createHash(algorithm).update(bytes).digest('hex');
+  return {
+    md5: hex('md5'), sha1: hex('sha1'), sha256: hex('sha256'), size: bytes.length,
+    head: bytes.subarray(0, SNIFF_BYTES), bytes: bytes.length <= MAX_IMAGE_BYTES ? bytes : null,
+  };
+}
+
 /** digestOpenFile of a regular file by its path. Throws the file system's error. */
 export function digestFile(path: string): FileDigests {
   const fd = openSync(path, 'r');

@@ -6,10 +6,12 @@ import { nsToIso } from './times.js';
 import type { WalkEntry } from './walk.js';
 import { insertImageData } from '../image/store.js';
 import type { ImageAnalysis } from '../image/analyse.js';
+import type { ImageEntry } from '../disk/imageSource.js';
 
 /** Statements the intake writes with, prepared once per run. All SQL of the intake lives here. */
 export class CatalogWriter {
   private readonly insertEntry;
+  private readonly insertImageEntry;
   private readonly insertContent;
   private readonly contentId;
   private readonly markRead;
@@ -22,6 +24,13 @@ export class CatalogWriter {
         error, error_code)
       VALUES (@exhibitId, @runId, @path, @pathText, @type, @size, @mode, @uid, @gid, @inode, @nlink, @mtime,
         @ctime, @atime, @birthtime, @linkTarget, @linkTargetText, @extension, @readState, @error, @errorCode)
+      ON CONFLICT (exhibit_id, path) DO NOTHING`);
+    this.insertImageEntry = db.prepare(`
+      INSERT INTO file_instance (exhibit_id, intake_run_id, path, path_text, entry_type, size, inode, mtime, ctime,
+        atime, birthtime, extension, read_state, address, fs_type, deleted, meta_reallocated, orphan, alt_stream,
+        content_unverified)
+      VALUES (@exhibitId, @runId, @path, @pathText, @type, @size, @inode, @mtime, @ctime, @atime, @birthtime,
+        @extension, @readState, @address, @fsType, @deleted, @metaReallocated, @orphan, @altStream, @contentUnverified)
       ON CONFLICT (exhibit_id, path) DO NOTHING`);
     this.insertContent = db.prepare(`
       INSERT INTO content (sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, ?)
@@ -70,6 +79,39 @@ export class CatalogWriter {
             exhibit: this.exhibitId, run: this.runId, path: displayPath(e.rel), code: e.error.code, message: e.error.message,
           });
         }
+      }
+    })();
+  }
+
+  /**
+   * Records entries of a disk image (see native/disk/imageSource.ts); as for folders, entries an
+   * earlier, interrupted run recorded are left as they are.
+   */
+  addImageEntries(entries: readonly ImageEntry[]): void {
+    this.db.transaction(() => {
+      for (const e of entries) {
+        this.insertImageEntry.run({
+          exhibitId: this.exhibitId,
+          runId: this.runId,
+          path: e.rel,
+          pathText: displayPath(e.rel),
+          type: e.type,
+          size: e.size,
+          inode: e.inode,
+          mtime: e.mtime,
+          ctime: e.ctime,
+          atime: e.atime,
+          birthtime: e.birthtime,
+          extension: e.type === 'file' ? extensionOf(e.rel) : null,
+          readState: e.readable ? 'pending' : 'done',
+          address: JSON.stringify(e.address),
+          fsType: e.fsType,
+          deleted: e.deleted ? 1 : 0,
+          metaReallocated: e.metaReallocated ? 1 : 0,
+          orphan: e.orphan ? 1 : 0,
+          altStream: e.altStream ? 1 : 0,
+          contentUnverified: e.contentUnverified ? 1 : 0,
+        });
       }
     })();
   }

@@ -12,6 +12,7 @@ import { LISTING_METHOD } from '../fsnoatime/listFolder.js';
 import { IMAGE_ALGORITHMS } from '../image/analyse.js';
 import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
+import { catalogueImage, openImage, recordProvenance, type OpenedImage } from './imageIntake.js';
 
 export interface IntakeOptions {
   exhibit: string;
@@ -20,6 +21,10 @@ export interface IntakeOptions {
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: IntakeProgress) => void;
+  /** Disk images: the file system type to force (a name TSK knows: ntfs, fat, ext4, hfs, apfs, iso9660...). */
+  fsType?: string;
+  /** Disk images: the Sleuth Kit helper's per-request timeout and extra environment. */
+  tsk?: { timeoutMs?: number; env?: NodeJS.ProcessEnv };
 }
 
 export interface IntakeProgress {
@@ -58,6 +63,20 @@ export interface IntakeSummary {
   durationMs: number;
   mbPerSec: number;
   filesPerSec: number;
+  /** For a disk image: its container, verification and what the file systems hold besides live files. */
+  image?: ImageSummary;
+}
+
+export interface ImageSummary {
+  format: string;
+  segments: number;
+  verification: string | null;
+  verificationMessage: string | null;
+  volumes: string[];
+  deleted: number;
+  orphans: number;
+  altStreams: number;
+  contentUnverified: number;
 }
 
 const ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
@@ -77,6 +96,14 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
   const source = resolve(sourceArg);
   const sourceIsFolder = checkSource(source);
   const started = Date.now();
+  const image = sourceIsFolder ? null : await openImage(source, opts);
+  if (image) {
+    try {
+      return await runImageIntake(c, source, image, opts, started);
+    } finally {
+      await image.client.close();
+    }
+  }
   let run: { exhibitId: number; runId: number; resumed: boolean };
   try {
     run = startRun(c, source, opts);
@@ -106,6 +133,37 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
   }
 }
 
+/**
+ * The same run for a disk image: provenance first (segments hashed, E01 verified), then every
+ * volume listed and every file read through the Sleuth Kit helper. Resumable like a folder intake:
+ * entries and reads land in transactions, and a re-run lists the same addresses again.
+ */
+async function runImageIntake(c: OpenCase, source: string, image: OpenedImage, opts: IntakeOptions, started: number): Promise<IntakeSummary> {
+  let run: { exhibitId: number; runId: number; resumed: boolean };
+  try {
+    run = startRun(c, source, opts, { tsk: image.tskVersion, format: image.image.format, fsType: opts.fsType ?? 'auto' });
+  } catch (err) {
+    throw translateStorageError(err, c.dir);
+  }
+  const { exhibitId, runId, resumed } = run;
+  const writer = new CatalogWriter(c.db, exhibitId, runId);
+  const progress = new ProgressClock(started, opts.onProgress);
+  try {
+    await recordProvenance(c, exhibitId, image, opts);
+    const read = await catalogueImage(c, exhibitId, writer, image, opts, (change) => progress.tick(change), (f, b) => progress.setTotals(f, b));
+    progress.tick({}, true);
+    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress);
+  } catch (err) {
+    if (opts.signal?.aborted) {
+      c.db.transaction(() => {
+        c.db.prepare("UPDATE intake_run SET status = 'interrupted' WHERE id = ?").run(runId);
+        appendAudit(c.db, 'intake.interrupted', { exhibit: opts.exhibit, run: runId }, opts.examiner);
+      })();
+    }
+    throw translateStorageError(err, c.dir);
+  }
+}
+
 /** Whether the source is a folder (else one file: a disk image, a device); a missing one is refused. */
 function checkSource(source: string): boolean {
   try {
@@ -117,7 +175,9 @@ function checkSource(source: string): boolean {
   }
 }
 
-function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId: number; runId: number; resumed: boolean } {
+function startRun(
+  c: OpenCase, source: string, opts: IntakeOptions, image?: { tsk: string; format: string; fsType: string },
+): { exhibitId: number; runId: number; resumed: boolean } {
   return c.db.transaction(() => {
     const existing = c.db.prepare('SELECT id, source_path FROM exhibit WHERE label = ?').get(opts.exhibit) as
       | { id: number; source_path: string }
@@ -156,8 +216,9 @@ function startRun(c: OpenCase, source: string, opts: IntakeOptions): { exhibitId
       interruptedRuns: interrupted,
       algorithms: [...ALGORITHMS],
       imageAlgorithms: IMAGE_ALGORITHMS,
-      readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted',
-      listing: LISTING_METHOD,
+      ...(image
+        ? { readMode: 'disk image opened read-only by libtsk in a supervised helper process', listing: `The Sleuth Kit ${image.tsk} (kestrel-tsk)`, imageFormat: image.format, fsType: image.fsType }
+        : { readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted', listing: LISTING_METHOD }),
       toolVersion: TOOL_VERSION,
     }, opts.examiner);
     return { exhibitId, runId, resumed: earlier > 0 };
@@ -344,6 +405,7 @@ function finishRun(
       SELECT count(*) AS analysed, coalesce(sum(decode_error IS NOT NULL), 0) AS failed FROM image_data
       WHERE content_id IN (SELECT content_id FROM file_instance WHERE exhibit_id = ?)`).get(exhibitId) as { analysed: number; failed: number };
     const durationMs = Date.now() - started;
+    const image = imageSummary(c, exhibitId);
     const seconds = Math.max(durationMs, 1) / 1000;
     const summary: IntakeSummary = {
       exhibit,
@@ -366,12 +428,32 @@ function finishRun(
       durationMs,
       mbPerSec: round(read.bytes / 1e6 / seconds),
       filesPerSec: round(read.files / seconds),
+      ...(image ? { image } : {}),
     };
     c.db.prepare("UPDATE intake_run SET status = 'complete', finished_at = ? WHERE id = ?").run(new Date().toISOString(), runId);
     appendAudit(c.db, 'intake.end', { ...summary });
     progress.tick({ phase: 'done' }, true);
     return summary;
   })();
+}
+
+function imageSummary(c: OpenCase, exhibitId: number): ImageSummary | null {
+  const ex = c.db.prepare('SELECT source_kind, image_format, image_segments, verification, verification_detail, volumes FROM exhibit WHERE id = ?').get(exhibitId) as {
+    source_kind: string; image_format: string | null; image_segments: string | null; verification: string | null; verification_detail: string | null; volumes: string | null;
+  };
+  if (ex.source_kind !== 'image') return null;
+  const flags = c.db.prepare(`SELECT coalesce(sum(deleted), 0) AS deleted, coalesce(sum(orphan), 0) AS orphans,
+    coalesce(sum(alt_stream), 0) AS altStreams, coalesce(sum(content_unverified AND read_state = 'done' AND content_id IS NOT NULL), 0) AS contentUnverified
+    FROM file_instance WHERE exhibit_id = ?`).get(exhibitId) as { deleted: number; orphans: number; altStreams: number; contentUnverified: number };
+  const volumes = ex.volumes ? (JSON.parse(ex.volumes) as { volumes: Array<{ label: string; message: string | null }> }).volumes : [];
+  return {
+    format: ex.image_format ?? 'unknown',
+    segments: ex.image_segments ? (JSON.parse(ex.image_segments) as unknown[]).length : 0,
+    verification: ex.verification,
+    verificationMessage: ex.verification_detail ? (JSON.parse(ex.verification_detail) as { message: string }).message : null,
+    volumes: volumes.map((v) => (v.message ? `${v.label}: ${v.message}` : v.label)),
+    ...flags,
+  };
 }
 
 function round(n: number): number {

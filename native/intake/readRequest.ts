@@ -8,6 +8,11 @@ export interface ReadRequest {
   listedSize: number;
   /** ISO form of the listed mtime (as stored), compared with the mtime when the file is opened. */
   listedMtime: string;
+  /**
+   * The content itself, when it does not live in a file of ours to open (a picture read out of a
+   * disk image by the Sleuth Kit helper): digested and analysed as it is; path is then only a name.
+   */
+  content?: Uint8Array;
 }
 
 export type ReadResponse =

@@ -3,6 +3,7 @@ import { initial } from './0001_initial.js';
 import { imageData } from './0002_image_data.js';
 import { matching } from './0003_matching.js';
 import { review } from './0004_review.js';
+import { diskImages } from './0005_disk_images.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages];

@@ -4,7 +4,7 @@ import { openCase } from '../../catalog/case.js';
 import { runIntake, type IntakeProgress, type IntakeSummary } from '../../intake/intake.js';
 import { formatBytes, printJsonLine } from '../output.js';
 
-interface IntakeFlags { exhibit: string; description?: string; json?: boolean; examiner?: string }
+interface IntakeFlags { exhibit: string; description?: string; json?: boolean; examiner?: string; fsType?: string }
 
 export function registerIntake(program: Command): void {
   program
@@ -15,6 +15,7 @@ export function registerIntake(program: Command): void {
     .requiredOption('--exhibit <ID>', 'exhibit reference, e.g. the seal number of the seized item')
     .option('--description <TEXT>', 'what the exhibit is')
     .option('--examiner <NAME>', 'who runs the intake (defaults to the case examiner)')
+    .option('--fs-type <TYPE>', 'disk images: read the file system as this type (ntfs, fat, exfat, ext4, hfs, apfs, iso9660...) instead of detecting it')
     .option('--json', 'print progress and the summary as JSON lines instead of a progress bar')
     .action(async (dir: string, source: string, flags: IntakeFlags) => {
       const c = openCase(dir);
@@ -30,8 +31,14 @@ export function registerIntake(program: Command): void {
           examiner: flags.examiner ?? c.info.examiner,
           signal: abort.signal,
           onProgress: view.progress,
+          fsType: flags.fsType,
         });
         view.finish(summary);
+        const verification = summary.image?.verification;
+        if (verification && verification !== 'verified') {
+          const loud = verification === 'mismatch' ? 'WARNING: E01 VERIFICATION FAILED' : 'warning: E01 not verified';
+          process.stderr.write(`kestrel: ${loud} (${verification}): ${summary.image?.verificationMessage ?? ''}\n`);
+        }
         if (summary.errors > 0) process.stderr.write(`kestrel: ${summary.errors} entries could not be read; see the catalogue errors\n`);
       } finally {
         view.stop();
@@ -61,6 +68,11 @@ function humanSummary(s: IntakeSummary): string {
   return [
     `exhibit ${s.exhibit}: ${s.entries} entries (${s.files} files, ${s.directories} folders, ${s.symlinks} links, ${s.otherEntries} other)`,
     `${formatBytes(s.bytes)} in files, ${s.uniqueContent} unique contents, ${s.errors} errors, ${s.typeMismatches} type/extension mismatches`,
+    ...(s.image ? [
+      `image: ${s.image.format}, ${s.image.segments} segment(s), verification: ${s.image.verification ?? 'n/a (no stored hashes in this format)'}${s.image.verificationMessage ? ` (${s.image.verificationMessage})` : ''}`,
+      `volumes: ${s.image.volumes.join('; ')}`,
+      `${s.image.deleted} deleted, ${s.image.orphans} orphan, ${s.image.altStreams} alternate streams, ${s.image.contentUnverified} with content not verified`,
+    ] : []),
     `read ${s.filesReadThisRun} files, ${formatBytes(s.bytesReadThisRun)} in ${(s.durationMs / 1000).toFixed(1)} s: ${s.mbPerSec} MB/s, ${s.filesPerSec} files/s${s.resumed ? ' (resumed)' : ''}`,
   ].join('\n') + '\n';
 }
