@@ -28,6 +28,9 @@ ewf-tools      cmd:ewfverify   # native/disk/ewf.ts: E01 acquisition-hash verifi
 ntfs-3g        cmd:mkntfs      # test/native/disk: builds an NTFS image with pictures in the test
 e2fsprogs      cmd:mke2fs      # test/native/disk: builds an ext4 image with mke2fs -d
 unzip          cmd:unzip       # test/native/disk: unpacks the DFTT images to a temporary folder
+libjpeg-dev    file:/usr/include/jpeglib.h  # test/native/hashing/pdqConformance: builds the Meta C++ PDQ hasher (../shared/tools/pdq-cpp)
+libpng-dev     file:/usr/include/png.h      # the same
+imagemagick    cmd:convert     # test/native/hashing/pdqConformance: BMP and HEIC files, the reader of the reference for WebP, GIF, TIFF; bench/accuracy.ts variants
 '
 
 present() {

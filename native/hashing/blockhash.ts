@@ -16,7 +16,7 @@ export function blockhash(pixels: Pixels): string {
 }
 
 /**
- * blockhash-core's own path for sides that divide into whole blocks (every reduced decode of a
+ * blockhash-core's own path for sides that divide into whole blocks (every working copy of a
  * large picture does), computed the same way: the same integer block totals (r+g+b, a fully
  * transparent pixel counting as white) and the same median rule, so the same bits. It reads RGB
  * or RGBA as they are and walks memory in order, instead of expanding RGB to RGBA first and

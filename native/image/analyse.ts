@@ -4,12 +4,13 @@ import { pdqFromPixels, PDQ_READ_DIM } from '../hashing/pdq/reading.js';
 import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.js';
 import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
 import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
+import { workingCopy } from './workingCopy.js';
 
 /** Names and versions of everything that produced an analysis, stored with it. */
 export const IMAGE_ALGORITHMS = {
   pdq: {
     ...PDQ_ALGORITHM,
-    reading: `EXIF orientation applied, then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger`,
+    reading: `full decode, EXIF orientation applied, alpha dropped (colour values as stored), then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger`,
     dihedralOrder: PDQ_DIHEDRAL_NAMES,
   },
   blockhash: BLOCKHASH_ALGORITHM,
@@ -53,11 +54,11 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
     if (!(err instanceof DecodeError)) throw err;
     return { ...empty(), exif: await exifPending, decodeError: err.message };
   }
-  // The thumbnail is encoded on sharp's threads while this thread computes the hashes.
-  const thumbnailPending = makeThumbnail(decoded.pixels);
+  // The working copy and thumbnail are made on sharp's threads while this thread computes PDQ.
+  const thumbnailPending = workingCopy(decoded.pixels).then(async (working) => ({ working, thumbnail: await makeThumbnail(working) }));
   const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
-  const block = blockhash(decoded.pixels);
-  const [thumbnail, exif] = await Promise.all([thumbnailPending, exifPending]);
+  const [{ working, thumbnail }, exif] = await Promise.all([thumbnailPending, exifPending]);
+  const block = blockhash(working);
   return {
     format: decoded.format,
     width: decoded.width,
