@@ -23,7 +23,7 @@ poppler-utils  cmd:pdftotext   # test/native/export: reads the PDF report as a r
 tmux           cmd:tmux        # test/native/export/prompt.test.ts: a real terminal for the passphrase prompt
 libtsk-dev     file:/usr/include/tsk/libtsk.h  # native/tsk: the Sleuth Kit helper is built against it (disk-image intake)
 libewf-dev     file:/usr/include/libewf.h      # libtsk reads E01 through libewf
-sleuthkit      cmd:fls         # test/native/disk: TSK's own tools as a cross-check
+sleuthkit      cmd:fls         # test/native/disk: the TSK command-line tools as a cross-check
 ewf-tools      cmd:ewfverify   # native/disk/ewf.ts: E01 acquisition-hash verification and case metadata
 ntfs-3g        cmd:mkntfs      # test/native/disk: builds an NTFS image with pictures in the test
 e2fsprogs      cmd:mke2fs      # test/native/disk: builds an ext4 image with mke2fs -d
