@@ -1,4 +1,5 @@
 import type { Finding, PackageData } from './collect.js';
+import type { SchemeId } from '../catalog/schemes.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 
 /**
@@ -8,15 +9,52 @@ import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
  * CategoryCode) so that a number is never read in the wrong scheme.
  * PDQ, blockhash and SHA-256 travel in AlternativeHashes, as VICS 2.0 carries hashes it has no field for.
  */
-export const VICS_CONTEXT = 'http://github.com/ICMEC/ProjectVic/DataModels/2.0.xml/CUSTOM/$metadata#Cases';
+const VICS_MODEL_BASE = 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml';
+
+/** The VICS 2.0 data models: US and UK carry their schemes' numbers, CUSTOM defers to CategoryScheme. */
+export type VicsModel = 'US' | 'UK' | 'Default' | 'CUSTOM';
+
+/**
+ * The context URL in the form VICS 2.0 producers write it. `Media` is the form IPED reads (the Media
+ * directly under `value`), `Cases` the form with case details around them.
+ */
+export function vicsContext(model: VicsModel, form: 'Cases' | 'Media'): string {
+  return `${VICS_MODEL_BASE}/${model}/$metadata#${form}`;
+}
+
+/** The model whose numbering every category given fits; a mix of schemes, or DHS and custom ones, need CUSTOM. */
+export function vicsModelFor(schemes: Iterable<SchemeId>): VicsModel {
+  const set = new Set(schemes);
+  if (set.size === 0) return 'Default';
+  if (set.size > 1) return 'CUSTOM';
+  const [only] = set;
+  return only === 'vic-us' ? 'US' : only === 'caid-uk' ? 'UK' : 'CUSTOM';
+}
+
+/** How booleans are written: JSON booleans, or the strings "true"/"false" as the distributions write them. */
+export type VicsBooleans = 'json' | 'string';
+
+export function vicsBool(value: boolean | null | undefined, style: VicsBooleans): boolean | string | null {
+  if (value === null || value === undefined) return null;
+  return style === 'json' ? value : value ? 'true' : 'false';
+}
+
+export interface VicsOptions {
+  form?: 'Cases' | 'Media';
+  booleans?: VicsBooleans;
+}
 
 export const ALT_HASH_SHA256 = 'SHA256';
 export const ALT_HASH_PDQ = 'PDQ';
 export const ALT_HASH_BLOCKHASH = 'Blockhash';
 
-export function buildVics(data: PackageData): unknown {
+export function buildVics(data: PackageData, options: VicsOptions = {}): unknown {
+  const booleans = options.booleans ?? 'json';
+  const model = vicsModelFor(data.findings.flatMap((f) => (f.category ? [f.category.scheme] : [])));
+  const media = data.findings.map((f, i) => mediaOf(f, i + 1, booleans));
+  if (options.form === 'Media') return { '@odata.context': vicsContext(model, 'Media'), value: media };
   return {
-    '@odata.context': VICS_CONTEXT,
+    '@odata.context': vicsContext(model, 'Cases'),
     value: [
       {
         CaseID: data.info.caseUuid,
@@ -25,35 +63,41 @@ export function buildVics(data: PackageData): unknown {
         CaseDescription: data.info.description ?? '',
         SourceApplicationName: TOOL_NAME,
         SourceApplicationVersion: TOOL_VERSION,
-        Media: data.findings.map((f, i) => media(f, i + 1)),
+        Media: media,
       },
     ],
   };
 }
 
-function media(f: Finding, mediaId: number): Record<string, unknown> {
-  const alternative: { HashName: string; HashValue: string }[] = [{ HashName: ALT_HASH_SHA256, HashValue: f.sha256 }];
+function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<string, unknown> {
+  // Every AlternativeHashes and MediaFiles entry names its Media's MD5, as the 2.0 producers write it
+  // (consumers join the nested entries to their Media by it).
+  const md5 = f.md5.toUpperCase();
+  const alternative: { HashName: string; HashValue: string; MD5: string }[] = [{ HashName: ALT_HASH_SHA256, HashValue: f.sha256, MD5: md5 }];
   if (f.image?.pdq) {
-    alternative.push({ HashName: ALT_HASH_PDQ, HashValue: f.image.pdq });
+    alternative.push({ HashName: ALT_HASH_PDQ, HashValue: f.image.pdq, MD5: md5 });
   }
-  if (f.image?.blockhash) alternative.push({ HashName: ALT_HASH_BLOCKHASH, HashValue: f.image.blockhash });
+  if (f.image?.blockhash) alternative.push({ HashName: ALT_HASH_BLOCKHASH, HashValue: f.image.blockhash, MD5: md5 });
   const cat = f.category;
   return {
     MediaID: mediaId,
     Category: vicsCategory(cat),
     CategoryScheme: cat?.scheme ?? null,
     CategoryCode: cat?.code ?? null,
-    IsPrecategorized: cat?.source === 'hash list',
-    MD5: f.md5.toUpperCase(),
+    IsPrecategorized: vicsBool(cat?.source === 'hash list', booleans),
+    ...(f.decision ? { DateUpdated: f.decision.decidedAt } : {}),
+    MD5: md5,
     SHA1: f.sha1.toUpperCase(),
     MediaSize: f.size,
     MimeType: f.detectedType,
     ...(f.image?.pdq && f.image.pdqQuality !== null ? { PDQQuality: f.image.pdqQuality } : {}),
     ...(f.image?.width != null && f.image.height != null ? { Width: f.image.width, Height: f.image.height } : {}),
-    Tags: f.tags,
+    // VICS 2.0 Tags is one string; IPED and Griffeye read it so.
+    Tags: f.tags.join(', '),
     Comments: f.notes.map((n) => `${n.examiner}, ${n.createdAt}: ${n.text}`).join('\n'),
     AlternativeHashes: alternative,
     MediaFiles: f.instances.map((inst) => ({
+      MD5: md5,
       FileName: baseName(inst.pathText),
       FilePath: inst.pathText,
       SourceID: inst.exhibitLabel,
@@ -70,12 +114,16 @@ function media(f: Finding, mediaId: number): Record<string, unknown> {
  * VIC US and DHS categories are numbers in VICS (DHS CAT-2 is written 2, as DHS lists do); CAID
  * and custom codes are written as they are. CategoryScheme always says which scheme the value is in.
  */
-function vicsCategory(cat: Finding['category']): number | string | null {
+export function vicsCategory(cat: { scheme: SchemeId; code: string } | null): number | string | null {
   if (!cat) return null;
   if (cat.scheme === 'vic-us' && /^\d+$/.test(cat.code)) return Number(cat.code);
   if (cat.scheme === 'dhs' && /^CAT-\d+$/.test(cat.code)) return Number(cat.code.slice(4));
+  if (cat.scheme === 'caid-uk' && UK_NUMBER[cat.code] !== undefined) return UK_NUMBER[cat.code]!;
   return cat.code;
 }
+
+/** The UK model's numbers for the CAID categories, as the importer reads them. */
+const UK_NUMBER: Readonly<Record<string, number>> = { A: 1, B: 2, C: 3, N: 4 };
 
 function baseName(pathText: string): string {
   const i = pathText.lastIndexOf('/');

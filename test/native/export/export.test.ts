@@ -53,7 +53,7 @@ describe('kestrel export', () => {
       '@odata.context': string;
       value: { CaseNumber: string; ContactName: string; Media: Record<string, unknown>[] }[];
     };
-    expect(vics['@odata.context']).toMatch(/DataModels\/2\.0\.xml\/.*\$metadata#Cases$/);
+    expect(vics['@odata.context']).toMatch(/^http:\/\/github\.com\/VICSDATAMODEL\/ProjectVic\/DataModels\/2\.0\.xml\/(US|CUSTOM)\/\$metadata#Cases$/);
     expect(vics.value).toHaveLength(1);
     const c = vics.value[0]!;
     expect(c.CaseNumber).toBe(CASE_NUMBER);
@@ -72,7 +72,7 @@ describe('kestrel export', () => {
     );
     const alt = orig['AlternativeHashes'] as { HashName: string; HashValue: string }[];
     expect(image!.pdq).toMatch(/^[0-9a-f]{64}$/);
-    expect(alt).toEqual(expect.arrayContaining([{ HashName: 'PDQ', HashValue: image!.pdq }, { HashName: 'Blockhash', HashValue: image!.blockhash }]));
+    expect(alt).toEqual(expect.arrayContaining([{ HashName: 'PDQ', HashValue: image!.pdq, MD5: orig['MD5'] }, { HashName: 'Blockhash', HashValue: image!.blockhash, MD5: orig['MD5'] }]));
     expect(orig['PDQQuality']).toBe(image!.pdq_quality);
     const ship = bySha.get(tc.categorised['4']![0]!)!;
     expect(ship['Category']).toBe(4);
