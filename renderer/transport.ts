@@ -32,5 +32,6 @@ export function connect(): KestrelBridge {
   const api = new Proxy({} as KestrelApi, {
     get: (_target, name) => (typeof name === 'string' ? (request: unknown) => call(name, request) : undefined),
   });
-  return { api, media: { thumbnailUrl: (contentId: number) => new URL(`thumb/${Math.trunc(contentId)}`, base).href } };
+  const media = (kind: string) => (contentId: number) => new URL(`${kind}/${Math.trunc(contentId)}`, base).href;
+  return { api, media: { thumbnailUrl: media('thumb'), originalUrl: media('original'), previewUrl: media('preview') } };
 }

@@ -56,7 +56,7 @@ const isOurWindow = (event: IpcMainInvokeEvent): boolean => {
 void app.whenReady().then(() => {
   const service = createService(parseArgs(process.argv));
   lockDownSession();
-  handleAppProtocol(join(DIST, 'renderer'), service.thumbnailFile);
+  handleAppProtocol(join(DIST, 'renderer'), service);
   registerApiIpc(service.handlers, isOurWindow);
   createWindow();
   app.on('window-all-closed', () => {

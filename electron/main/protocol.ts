@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../../native/api/security.js';
+import type { KestrelService } from '../../native/api/service.js';
 
 export const APP_SCHEME = 'kestrel';
 
@@ -14,19 +15,36 @@ export function registerAppScheme(): void {
 }
 
 /**
- * kestrel://app/… serves the built renderer; kestrel://app/thumb/<id> serves a thumbnail, only
- * from inside the open case's folder (the service resolves and checks the path).
+ * kestrel://app/… serves the built renderer; kestrel://app/thumb/<id> and preview/<id> serve a
+ * thumbnail or stored preview, only from inside the open case's folder (the service resolves and
+ * checks the path); original/<id> the original picture as the engine read it from the evidence.
  */
-export function handleAppProtocol(rendererDir: string, thumbnailFile: (contentId: number) => string | null): void {
+export function handleAppProtocol(rendererDir: string, service: Pick<KestrelService, 'thumbnailFile' | 'previewFile' | 'originalImage'>): void {
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'app' || request.method !== 'GET') return notFound();
     const path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
     let file: string | null;
+    const idAfter = (prefix: string): number | null => {
+      const id = Number(path.slice(prefix.length));
+      return Number.isSafeInteger(id) && id > 0 ? id : null;
+    };
+    if (path.startsWith('original/')) {
+      const id = idAfter('original/');
+      const original = id === null ? null : service.originalImage(id);
+      if (!original) return notFound();
+      return new Response(original.bytes, {
+        status: 200,
+        headers: { 'Content-Type': original.mediaType, 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+      });
+    }
     if (path.startsWith('thumb/')) {
-      const id = Number(path.slice('thumb/'.length));
-      file = Number.isSafeInteger(id) && id > 0 ? thumbnailFile(id) : null;
+      const id = idAfter('thumb/');
+      file = id === null ? null : service.thumbnailFile(id);
+    } else if (path.startsWith('preview/')) {
+      const id = idAfter('preview/');
+      file = id === null ? null : service.previewFile(id);
     } else {
       const candidate = join(root, normalize(path === '' ? 'index.html' : path));
       file = candidate.startsWith(root + sep) && existsSync(candidate) ? candidate : null;

@@ -12,7 +12,11 @@ const api = Object.fromEntries(
 
 const bridge: KestrelBridge = {
   api,
-  media: { thumbnailUrl: (contentId: number) => `${APP_ORIGIN}/thumb/${Math.trunc(contentId)}` },
+  media: {
+    thumbnailUrl: (contentId: number) => `${APP_ORIGIN}/thumb/${Math.trunc(contentId)}`,
+    originalUrl: (contentId: number) => `${APP_ORIGIN}/original/${Math.trunc(contentId)}`,
+    previewUrl: (contentId: number) => `${APP_ORIGIN}/preview/${Math.trunc(contentId)}`,
+  },
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

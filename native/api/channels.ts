@@ -34,6 +34,8 @@ export const CHANNELS = [
   'listAudit',
   'exportPackage',
   'verifyPackage',
+  'viewSource',
+  'derivedUsage',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

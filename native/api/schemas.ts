@@ -128,6 +128,8 @@ export const requestSchemas = {
     /** The manifest SHA-256 printed at export, to check the manifest itself against. */
     manifestSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal digits').optional(),
   }),
+  viewSource: z.strictObject({ contentId: id }),
+  derivedUsage: none,
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

@@ -1,5 +1,8 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { insideFolder } from '../util/insideFolder.js';
+import { derivedUsage } from '../catalog/derivedUsage.js';
+import { previewFile, readOriginal, viewSource, type OriginalImage } from '../review/original.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
@@ -35,6 +38,10 @@ export interface KestrelService {
   handlers: Handlers;
   /** The file a thumbnail of this content can be read from: inside the open case's folder or not at all. */
   thumbnailFile(contentId: number): string | null;
+  /** The viewer's stored preview of this content, inside the open case's folder, or null. */
+  previewFile(contentId: number): string | null;
+  /** The original picture, read read-only from the evidence and checked against its SHA-256, or null. */
+  originalImage(contentId: number): OriginalImage | null;
   close(): Promise<void>;
 }
 
@@ -298,6 +305,8 @@ export function createService(options: ServiceOptions): KestrelService {
       };
     },
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
+    viewSource: ({ contentId }) => viewSource(requireCase(), contentId),
+    derivedUsage: () => derivedUsage(requireCase().dir),
   };
 
   const thumbnailFile = (contentId: number): string | null => {
@@ -310,6 +319,12 @@ export function createService(options: ServiceOptions): KestrelService {
   return {
     handlers,
     thumbnailFile,
+    previewFile: (contentId) => (open ? previewFile(open, contentId) : null),
+    originalImage: (contentId) => {
+      if (!open) return null;
+      const r = readOriginal(open, contentId);
+      return 'bytes' in r ? r : null;
+    },
     close: async () => {
       for (const job of jobs.values()) job.abort.abort();
       await Promise.allSettled([...jobs.values()].map((j) => j.done));
@@ -319,16 +334,7 @@ export function createService(options: ServiceOptions): KestrelService {
   };
 }
 
-/** The real path of `relative` below `folder`, or null when it escapes it (.., symlinks) or does not exist. */
-export function insideFolder(folder: string, relative: string): string | null {
-  try {
-    const root = realpathSync(folder);
-    const file = realpathSync(resolve(root, relative));
-    return file.startsWith(root + sep) ? file : null;
-  } catch {
-    return null;
-  }
-}
+export { insideFolder };
 
 function writeSetting(c: OpenCase, key: string, value: unknown): void {
   c.db.prepare('INSERT INTO case_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')

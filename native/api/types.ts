@@ -7,9 +7,11 @@ import type { HashListInfo } from '../hashsets/library.js';
 import type { MatchSummary } from '../matching/matcher.js';
 import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
+import type { ViewSource } from '../review/original.js';
+import type { DerivedUsage } from '../catalog/derivedUsage.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
-export type { ItemRow, DecisionHistoryRow, UndoResult };
+export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage };
 
 export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict };
 
@@ -262,6 +264,8 @@ export interface Responses {
   listAudit: AuditPage;
   exportPackage: ExportPackageResult;
   verifyPackage: PackageVerdict;
+  viewSource: ViewSource;
+  derivedUsage: DerivedUsage;
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */
@@ -273,4 +277,8 @@ export type KestrelApi = { [C in Channel]: (request: Request<C>) => Promise<Resu
 /** What a transport adds beside the calls: where a thumbnail can be loaded from. */
 export interface KestrelMedia {
   thumbnailUrl(contentId: number): string;
+  /** The original picture, read from the evidence by the engine (404 when not reachable: ask viewSource first). */
+  originalUrl(contentId: number): string;
+  /** The preview stored at intake (at most 2048 px). */
+  previewUrl(contentId: number): string;
 }

@@ -5,6 +5,7 @@ import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.j
 import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
 import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
 import { workingCopy } from './workingCopy.js';
+import { makePreview, PREVIEW, type Preview } from './preview.js';
 
 /** Names and versions of everything that produced an analysis, stored with it. */
 export const IMAGE_ALGORITHMS = {
@@ -17,6 +18,7 @@ export const IMAGE_ALGORITHMS = {
   decoder: DECODER,
   exif: EXIF_READER,
   thumbnail: THUMBNAIL,
+  preview: PREVIEW,
 } as const;
 
 export interface ImageAnalysis {
@@ -35,6 +37,8 @@ export interface ImageAnalysis {
   blockhash: string | null;
   exif: ExifSummary | null;
   thumbnail: Thumbnail | null;
+  /** The viewer's stored preview, shown when the original is not reachable. */
+  preview: Preview | null;
   /** The decoder's message when the image could not be decoded; every hash is then null. */
   decodeError: string | null;
   algorithms: typeof IMAGE_ALGORITHMS;
@@ -54,10 +58,11 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
     if (!(err instanceof DecodeError)) throw err;
     return { ...empty(), exif: await exifPending, decodeError: err.message };
   }
-  // The working copy and thumbnail are made on sharp's threads while this thread computes PDQ.
+  // The working copy, thumbnail and preview are made on sharp's threads while this thread computes PDQ.
   const thumbnailPending = workingCopy(decoded.pixels).then(async (working) => ({ working, thumbnail: await makeThumbnail(working) }));
+  const previewPending = makePreview(decoded.pixels);
   const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
-  const [{ working, thumbnail }, exif] = await Promise.all([thumbnailPending, exifPending]);
+  const [{ working, thumbnail }, preview, exif] = await Promise.all([thumbnailPending, previewPending, exifPending]);
   const block = blockhash(working);
   return {
     format: decoded.format,
@@ -71,6 +76,7 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
     blockhash: block,
     exif,
     thumbnail,
+    preview,
     decodeError: null,
     algorithms: IMAGE_ALGORITHMS,
   };
@@ -87,6 +93,6 @@ export function notAnalysed(reason: string): ImageAnalysis {
 function empty(): Omit<ImageAnalysis, 'exif' | 'decodeError'> {
   return {
     format: null, width: null, height: null, orientation: null, pdq: null, pdqQuality: null, pdqDihedral: null,
-    pdqUsable: false, blockhash: null, thumbnail: null, algorithms: IMAGE_ALGORITHMS,
+    pdqUsable: false, blockhash: null, thumbnail: null, preview: null, algorithms: IMAGE_ALGORITHMS,
   };
 }

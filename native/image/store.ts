@@ -10,18 +10,32 @@ function thumbnailRelPath(sha256: string): string {
 }
 
 /**
- * Writes the thumbnail of an analysis into the case folder and returns its relative path, or null
- * when the analysis has none. Written whole under a temporary name and then renamed, so a crash
- * never leaves half a thumbnail under the real name; a re-run simply writes it again.
+ * Where a content's stored preview lives, relative to the case folder. Named by the SHA-256 like
+ * the thumbnail, so the catalogue needs no column for it: the file is there or it is not.
  */
-export function saveThumbnail(caseDir: string, sha256: string, analysis: ImageAnalysis): string | null {
-  if (!analysis.thumbnail) return null;
-  const rel = thumbnailRelPath(sha256);
+export function previewRelPath(sha256: string): string {
+  return `${DERIVED_DIR}/previews/${sha256.slice(0, 2)}/${sha256}.jpg`;
+}
+
+/** Written whole under a temporary name and then renamed, so a crash never leaves half a file under the real name. */
+function writeWhole(caseDir: string, rel: string, bytes: Uint8Array): void {
   const file = join(caseDir, rel);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, analysis.thumbnail.jpeg);
+  writeFileSync(tmp, bytes);
   renameSync(tmp, file);
+}
+
+/**
+ * Writes the thumbnail of an analysis, and the viewer's stored preview beside it, into the case
+ * folder and returns the thumbnail's relative path, or null when the analysis has none. A re-run
+ * simply writes them again.
+ */
+export function saveThumbnail(caseDir: string, sha256: string, analysis: ImageAnalysis): string | null {
+  if (analysis.preview) writeWhole(caseDir, previewRelPath(sha256), analysis.preview.jpeg);
+  if (!analysis.thumbnail) return null;
+  const rel = thumbnailRelPath(sha256);
+  writeWhole(caseDir, rel, analysis.thumbnail.jpeg);
   return rel;
 }
 

@@ -80,6 +80,19 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const file = Number.isSafeInteger(id) && id > 0 ? options.service.thumbnailFile(id) : null;
       return file ? sendFile(res, file) : send(res, 404, 'text/plain; charset=utf-8', 'no thumbnail');
     }
+    if (path.startsWith('preview/')) {
+      const id = Number(path.slice('preview/'.length));
+      const file = Number.isSafeInteger(id) && id > 0 ? options.service.previewFile(id) : null;
+      return file ? sendFile(res, file) : send(res, 404, 'text/plain; charset=utf-8', 'no preview');
+    }
+    if (path.startsWith('original/')) {
+      const id = Number(path.slice('original/'.length));
+      const original = Number.isSafeInteger(id) && id > 0 ? options.service.originalImage(id) : null;
+      if (!original) return send(res, 404, 'text/plain; charset=utf-8', 'original not reachable');
+      securityHeaders(res);
+      res.writeHead(200, { 'Content-Type': original.mediaType, 'Content-Length': original.bytes.length });
+      return void res.end(res.req.method === 'HEAD' ? undefined : original.bytes);
+    }
     const file = staticFile(staticDir, path === '' ? 'index.html' : path);
     return file ? sendFile(res, file) : send(res, 404, 'text/plain; charset=utf-8', 'not found');
   }

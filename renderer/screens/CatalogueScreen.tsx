@@ -5,6 +5,7 @@ import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
+import { Viewer } from '../components/Viewer.js';
 import { useUndoStack } from '../undo.js';
 import { useActionQueue } from '../actionQueue.js';
 import { useDecisionOverlay } from '../decisionOverlay.js';
@@ -125,6 +126,7 @@ export function CatalogueScreen() {
   // Selected contents by id, with the SHA-256 the examiner saw on each.
   const [selected, setSelected] = useState<Map<number, string>>(new Map());
   const [revealed, setRevealed] = useState<number | null>(null);
+  const [viewing, setViewing] = useState<number | null>(null);
   const [layout, setLayout] = useState({ columns: 4, tileWidth: TILE_W });
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
@@ -300,6 +302,12 @@ export function CatalogueScreen() {
       case 'PageUp': e.preventDefault(); moveFocus(focus - columns * 4); break;
       case 'Home': e.preventDefault(); moveFocus(0); break;
       case 'End': e.preventDefault(); moveFocus(count - 1); break;
+      case 'Enter': {
+        e.preventDefault();
+        const { row } = resolveFocus();
+        if (row) setViewing(row.id);
+        break;
+      }
       case 'r': {
         e.preventDefault();
         const { row } = resolveFocus();
@@ -405,6 +413,7 @@ export function CatalogueScreen() {
                       className={`tile${index === focus ? ' focused' : ''}${selected.has(row.id) ? ' selected' : ''}`}
                       data-content-id={row.id}
                       onClick={(e) => onTileClick(index, row, e)}
+                      onDoubleClick={() => setViewing(row.id)}
                       role="gridcell"
                       aria-selected={selected.has(row.id)}
                     >
@@ -434,6 +443,7 @@ export function CatalogueScreen() {
             : <p className="muted">Select an item.</p>}
         </aside>
       </div>
+      {viewing !== null && <Viewer contentId={viewing} onClose={() => { setViewing(null); scroller.current?.focus(); }} />}
     </div>
   );
 }

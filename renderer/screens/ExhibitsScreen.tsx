@@ -1,24 +1,31 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { ExhibitInfo, FileErrorRow, IntakeProgress } from '../../electron/api/index.js';
+import type { DerivedUsage, ExhibitInfo, FileErrorRow, IntakeProgress } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
+import { useRemembered } from '../remember.js';
 
 const POLL_MS = 500;
 
 export function ExhibitsScreen() {
-  const { bridge, report, refresh } = useSession();
+  const { bridge, info, report, refresh } = useSession();
+  const caseKey = info.case?.caseUuid ?? '';
   const [exhibits, setExhibits] = useState<ExhibitInfo[]>([]);
   const [errors, setErrors] = useState<{ total: number; rows: FileErrorRow[] }>({ total: 0, rows: [] });
   const [label, setLabel] = useState('');
   const [source, setSource] = useState('');
   const [description, setDescription] = useState('');
-  const [job, setJob] = useState<IntakeProgress | null>(null);
-  const [cancelling, setCancelling] = useState(false);
+  // Remembered beyond this screen: leaving it while an intake runs, the examiner finds the progress
+  // and its Cancel again on coming back (the engine's job goes on meanwhile).
+  const [job, setJob] = useRemembered<IntakeProgress | null>(`exhibits.job.${caseKey}`, null);
+  const [cancelling, setCancelling] = useRemembered(`exhibits.cancelling.${caseKey}`, false);
+  const [usage, setUsage] = useState<DerivedUsage | null>(null);
 
   const load = useCallback(async () => {
     const ex = valueOr(await bridge.api.listExhibits({}), report);
     if (ex) setExhibits(ex);
     const er = valueOr(await bridge.api.listFileErrors({ offset: 0, limit: 200 }), report);
     if (er) setErrors(er);
+    const u = valueOr(await bridge.api.derivedUsage({}), report);
+    if (u) setUsage(u);
   }, [bridge, report]);
 
   useEffect(() => { void load(); }, [load]);
@@ -112,6 +119,16 @@ export function ExhibitsScreen() {
           {job && <Progress job={job} cancelling={cancelling} onCancel={() => void cancel()} onResume={() => void resume()} />}
         </section>
       </div>
+      {usage && usage.previews.files + usage.thumbnails.files > 0 && (
+        <section className="panel" aria-label="Derived files">
+          <h2>Stored previews and thumbnails</h2>
+          <p className="small" data-testid="derived-usage">
+            {formatCount(usage.previews.files)} stored previews (at most 2048 px, shown when an original is not reachable):{' '}
+            {formatBytes(usage.previews.bytes)}, {formatBytes(usage.previews.files ? Math.round(usage.previews.bytes / usage.previews.files) : 0)} a picture ·{' '}
+            {formatCount(usage.thumbnails.files)} thumbnails: {formatBytes(usage.thumbnails.bytes)}
+          </p>
+        </section>
+      )}
       <section className="panel" aria-label="Read errors">
         <h2>Read errors <span className="muted">({formatCount(errors.total)})</span></h2>
         {errors.total === 0 ? <p className="muted">None.</p> : (

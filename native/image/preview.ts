@@ -1,0 +1,32 @@
+import sharp from 'sharp';
+import type { Pixels } from '../hashing/pixels.js';
+
+/**
+ * The viewer's stand-in for an original that is no longer reachable (the evidence drive returned,
+ * an image unmounted): the picture as decoded at intake, upright, at most 2048 px on its long
+ * side. Large enough to judge a picture on a workstation screen, small enough that a case of a
+ * million photos does not double its disk (bench/previews.ts measures the cost).
+ */
+export const PREVIEW = { maxSide: 2048, format: 'jpeg', quality: 82 } as const;
+
+export interface Preview {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * From the pixels already decoded, whole and upright, for the hashes (no second decode); a linear
+ * reduction (not the working copy's nearest neighbour: this one is for the examiner's eyes).
+ * Transparency laid on white, never enlarged.
+ */
+export async function makePreview(pixels: Pixels): Promise<Preview> {
+  const { data, info } = await sharp(pixels.data, {
+    raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 1 | 2 | 3 | 4 },
+  })
+    .resize(PREVIEW.maxSide, PREVIEW.maxSide, { fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: PREVIEW.quality })
+    .toBuffer({ resolveWithObject: true });
+  return { jpeg: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}

@@ -1,0 +1,107 @@
+import { closeSync, fstatSync, statSync } from 'node:fs';
+import type { OpenCase } from '../catalog/case.js';
+import { openEvidence } from '../intake/openEvidence.js';
+import { digestOpenFile } from '../hashing/digests.js';
+import { MAX_IMAGE_BYTES } from '../image/formats.js';
+import { previewRelPath } from '../image/store.js';
+import { insideFolder } from '../util/insideFolder.js';
+
+/**
+ * What the viewer shows for a content: the original read from the evidence when it is reachable
+ * and still has the catalogued SHA-256, or else the preview stored at intake. Nothing is ever
+ * written to the evidence, and a file that changed since intake is never shown as the original.
+ */
+
+/** Types every browser engine Kestrel runs in draws by itself (TIFF and HEIC are not among them). */
+const DRAWABLE: Readonly<Record<string, string>> = {
+  'image/jpeg': 'image/jpeg',
+  'image/png': 'image/png',
+  'image/apng': 'image/png',
+  'image/gif': 'image/gif',
+  'image/webp': 'image/webp',
+  'image/bmp': 'image/bmp',
+  'image/avif': 'image/avif',
+};
+
+export interface OriginalImage {
+  bytes: Buffer;
+  mediaType: string;
+  /** The file it was read from, as the examiner knows it. */
+  exhibitLabel: string;
+  path: string;
+}
+
+export type ViewSource =
+  | { source: 'original'; exhibitLabel: string; path: string }
+  | { source: 'preview'; reason: string }
+  | { source: 'none'; reason: string };
+
+interface InstanceRow { label: string; source_path: string; path: Buffer; path_text: string }
+
+function instances(c: OpenCase, contentId: number): { sha256: string; type: string; rows: InstanceRow[] } | null {
+  const content = c.db.prepare('SELECT sha256, detected_type FROM content WHERE id = ?').get(contentId) as
+    { sha256: string; detected_type: string } | undefined;
+  if (!content) return null;
+  const rows = c.db.prepare(
+    `SELECT e.label, e.source_path, f.path, f.path_text FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+     WHERE f.content_id = ? AND f.read_state = 'done' ORDER BY f.id`,
+  ).all(contentId) as InstanceRow[];
+  return { sha256: content.sha256, type: content.detected_type, rows };
+}
+
+/** Where an instance is on disk now: below its folder source, or the source itself when the exhibit was one file. */
+function locate(row: InstanceRow): Buffer {
+  const source = Buffer.from(row.source_path);
+  try {
+    if (statSync(row.source_path).isDirectory()) return Buffer.concat([source, Buffer.from('/'), row.path]);
+  } catch {
+    // Unreachable source: the open below fails and says so.
+  }
+  return source;
+}
+
+/**
+ * The original bytes of a content from the first of its files that is reachable and still holds
+ * the catalogued SHA-256, read read-only (O_NOFOLLOW, O_NOATIME); otherwise why not.
+ */
+export function readOriginal(c: OpenCase, contentId: number): OriginalImage | { unreachable: string } {
+  const found = instances(c, contentId);
+  if (!found) return { unreachable: `content ${contentId}: no such item in this case` };
+  const mediaType = DRAWABLE[found.type];
+  if (!mediaType) return { unreachable: `${found.type} is not a type the viewer draws` };
+  if (found.rows.length === 0) return { unreachable: 'no file of this content was read at intake' };
+  const reasons: string[] = [];
+  for (const row of found.rows) {
+    let fd: number | undefined;
+    try {
+      fd = openEvidence(locate(row));
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) { reasons.push(`${row.path_text}: no longer a regular file`); continue; }
+      if (stat.size > MAX_IMAGE_BYTES) { reasons.push(`${row.path_text}: larger than ${MAX_IMAGE_BYTES} bytes`); continue; }
+      const d = digestOpenFile(fd, stat.size);
+      if (d.sha256 !== found.sha256 || !d.bytes) { reasons.push(`${row.path_text}: its bytes no longer have the catalogued SHA-256`); continue; }
+      return { bytes: d.bytes, mediaType, exhibitLabel: row.label, path: row.path_text };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      reasons.push(`${row.path_text}: ${e.code ?? e.message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  return { unreachable: reasons.join('; ') };
+}
+
+/** The stored preview of a content, inside the case folder, or null when intake made none. */
+export function previewFile(c: OpenCase, contentId: number): string | null {
+  const row = c.db.prepare('SELECT sha256 FROM content WHERE id = ?').get(contentId) as { sha256: string } | undefined;
+  return row ? insideFolder(c.dir, previewRelPath(row.sha256)) : null;
+}
+
+/** What the viewer will get for a content, decided the way the media routes decide it. */
+export function viewSource(c: OpenCase, contentId: number): ViewSource {
+  const original = readOriginal(c, contentId);
+  if ('bytes' in original) return { source: 'original', exhibitLabel: original.exhibitLabel, path: original.path };
+  return previewFile(c, contentId)
+    ? { source: 'preview', reason: original.unreachable }
+    : { source: 'none', reason: original.unreachable };
+}
