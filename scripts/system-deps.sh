@@ -30,7 +30,7 @@ e2fsprogs      cmd:mke2fs      # test/native/disk: builds an ext4 image with mke
 unzip          cmd:unzip       # test/native/disk: unpacks the DFTT images to a temporary folder
 libjpeg-dev    file:/usr/include/jpeglib.h  # test/native/hashing/pdqConformance: builds the Meta C++ PDQ hasher (../shared/tools/pdq-cpp)
 libpng-dev     file:/usr/include/png.h      # the same
-imagemagick    cmd:convert     # test/native/hashing/pdqConformance: BMP and HEIC files, the reader of the reference for WebP, GIF, TIFF; bench/accuracy.ts variants
+imagemagick    file:/usr/bin/convert-im6.q16  # (not cmd:convert: some machines have a stand-in convert on PATH without ImageMagick) test/native/hashing/pdqConformance: BMP and HEIC files, the reader of the reference for WebP, GIF, TIFF; bench/accuracy.ts variants
 '
 
 present() {
