@@ -4,6 +4,7 @@ import { KestrelError } from '../../util/result.js';
 import { LIST_FORMATS, listHashLists, openLibrary, removeHashLists, type HashListInfo, type ListFormat } from '../../hashsets/library.js';
 import { importHashList } from '../../hashsets/importer.js';
 import { printJsonLine } from '../output.js';
+import { registerHashsetExport } from './hashsetExport.js';
 
 const LIBRARY_HELP = 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)';
 
@@ -44,6 +45,7 @@ export function registerHashset(program: Command): void {
         lib.close();
       }
     });
+  registerHashsetExport(hs);
   hs.command('list')
     .description('the lists in the library with their provenance')
     .option('--library <DIR>', LIBRARY_HELP)
