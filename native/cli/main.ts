@@ -11,6 +11,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerHash } from './commands/hash.js';
 import { registerHashset } from './commands/hashset.js';
 import { registerMatch } from './commands/match.js';
+import { registerLibrary } from './commands/library.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerHash(program);
   registerHashset(program);
   registerMatch(program);
+  registerLibrary(program);
   return program;
 }
 

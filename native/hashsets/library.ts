@@ -8,6 +8,7 @@ import { KestrelError, describeError } from '../util/result.js';
 import type { SchemeId } from '../catalog/schemes.js';
 
 export const LIBRARY_FILE = 'library.sqlite';
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'pdq' | 'blockhash';
 export const HASH_LENGTH: Readonly<Record<Algorithm, number>> = { md5: 16, sha1: 20, sha256: 32, pdq: 32, blockhash: 32 };
@@ -51,9 +52,10 @@ export interface HashListInfo {
  * (XDG_DATA_HOME on Linux, %APPDATA% on Windows), so every case on the workstation shares it.
  */
 export function libraryDir(explicit?: string): string {
-  if (explicit) return resolve(explicit);
+  // A postgres:// library (lab mode) holds the contributed cases; imported lists stay in the folder.
+  if (explicit && !POSTGRES_URL.test(explicit)) return resolve(explicit);
   const env = process.env['KESTREL_LIBRARY'];
-  if (env) return resolve(env);
+  if (env && !POSTGRES_URL.test(env)) return resolve(env);
   if (process.platform === 'win32' && process.env['APPDATA']) return join(process.env['APPDATA'], 'Kestrel', 'library');
   const xdg = process.env['XDG_DATA_HOME'];
   return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'kestrel', 'library');

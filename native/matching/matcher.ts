@@ -248,10 +248,10 @@ function exactMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], 
   return out;
 }
 
-interface Queries { hashes: Uint8Array; content: Uint32Array; variant: Uint8Array; count: number }
+export interface Queries { hashes: Uint8Array; content: Uint32Array; variant: Uint8Array; count: number }
 
 /** The case's perceptual hashes from content `from` on; PDQ with its 8 dihedral variants, low quality left out. */
-function caseQueries(db: Db, algorithm: 'pdq' | 'blockhash', from: number, dihedral: boolean): Queries {
+export function caseQueries(db: Db, algorithm: 'pdq' | 'blockhash', from: number, dihedral: boolean): Queries {
   const rows = (algorithm === 'pdq'
     ? db.prepare('SELECT content_id, pdq AS h, pdq_quality AS q, pdq_dihedral AS d FROM image_data WHERE pdq IS NOT NULL AND content_id > ? ORDER BY content_id').all(from)
     : db.prepare('SELECT content_id, blockhash AS h, NULL AS q, NULL AS d FROM image_data WHERE blockhash IS NOT NULL AND content_id > ? ORDER BY content_id').all(from)) as
@@ -356,6 +356,8 @@ async function nearDuplicates(db: Db, threshold: number, maxContent: number, thr
 }
 
 export interface MatchLine {
+  /** A hit on an imported hash list; cross-case hits from the lab library are kind 'case' (native/lab/crossMatch.ts). */
+  kind: 'list';
   path: string;
   sha256: string;
   list: string;
@@ -377,7 +379,7 @@ export function* matchLines(db: Db): Generator<MatchLine> {
      JOIN file_instance f ON f.content_id = m.content_id
      ORDER BY f.path_text, u.list_name, m.algorithm, m.entry_id`);
   for (const r of stmt.iterate() as Iterable<Omit<MatchLine, 'known'> & { known: number }>) {
-    yield { path: r.path, sha256: r.sha256, list: r.list, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
+    yield { kind: 'list', path: r.path, sha256: r.sha256, list: r.list, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
       category: r.category, scheme: r.scheme, known: r.known === 1 };
   }
 }

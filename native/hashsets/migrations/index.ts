@@ -1,5 +1,6 @@
 import type { Migration } from '../../catalog/migrate.js';
 import { libraryInitial } from './0001_library.js';
+import { libraryLab } from './0002_lab.js';
 
 /** Hash library migrations, in order. Add new ones at the end; never edit a released one. */
-export const libraryMigrations: readonly Migration[] = [libraryInitial];
+export const libraryMigrations: readonly Migration[] = [libraryInitial, libraryLab];
