@@ -32,11 +32,27 @@ export const PDQ_READ_DIM = 512;
  * picture drawn only in alpha is therefore flat (quality 0) at every size, as it is for them.
  */
 export function pdqFromPixels(pixels: Pixels, fullWidth: number, fullHeight: number): PdqResult {
-  const resize = fullWidth > PDQ_READ_DIM || fullHeight > PDQ_READ_DIM;
-  const cols = resize ? PDQ_READ_DIM : fullWidth;
-  const rows = resize ? PDQ_READ_DIM : fullHeight;
-  const xs = samplePositions(cols, fullWidth, pixels.width);
-  const ys = samplePositions(rows, fullHeight, pixels.height);
+  return pdqOfRegion(pixels, fullWidth, fullHeight, { left: 0, top: 0, width: fullWidth, height: fullHeight });
+}
+
+/** A rectangle of the full picture, in full-picture pixels. */
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * PDQ of a rectangle of the picture as the reference would hash that rectangle cut out as a file of
+ * its own: its samples are taken at the reference's positions within the rectangle.
+ */
+export function pdqOfRegion(pixels: Pixels, fullWidth: number, fullHeight: number, region: Region): PdqResult {
+  const resize = region.width > PDQ_READ_DIM || region.height > PDQ_READ_DIM;
+  const cols = resize ? PDQ_READ_DIM : region.width;
+  const rows = resize ? PDQ_READ_DIM : region.height;
+  const xs = samplePositions(cols, region.left, region.width, fullWidth, pixels.width);
+  const ys = samplePositions(rows, region.top, region.height, fullHeight, pixels.height);
   const { data, width, channels } = pixels;
   if (luma.length < rows * cols) luma = new Float32Array(rows * cols);
   for (let y = 0; y < rows; y++) {
@@ -45,7 +61,7 @@ export function pdqFromPixels(pixels: Pixels, fullWidth: number, fullHeight: num
     if (channels >= 3) {
       for (let x = 0; x < cols; x++) {
         const p = (rowStart + xs[x]!) * channels;
-        luma[out + x] = Math.fround(Math.fround(RED[data[p]!]! + GREEN[data[p + 1]!]!) + BLUE[data[p + 2]!]!);
+        luma[out + x] = lumaOf(data, p);
       }
     } else {
       for (let x = 0; x < cols; x++) luma[out + x] = data[(rowStart + xs[x]!) * channels]!;
@@ -55,14 +71,46 @@ export function pdqFromPixels(pixels: Pixels, fullWidth: number, fullHeight: num
 }
 
 /**
- * For each of `count` output samples along an axis of `full` pixels, the index into a copy of
- * that axis reduced to `reduced` pixels. CImg's nearest-neighbour resize takes full-image pixel
- * floor(x * full / count) (top-left, not centred, sampling).
+ * PDQ of the picture turned by `degrees` about its centre (counter-clockwise, as it would be
+ * displayed), keeping the frame: each of the 512 x 512 samples is read, nearest neighbour, from the
+ * pixel it lands on; samples that fall outside the picture take the nearest edge pixel. Used for
+ * rotation-tolerant extra hashes of material the lab holds, never as the plain PDQ.
  */
-function samplePositions(count: number, full: number, reduced: number): Int32Array {
+export function pdqRotated(pixels: Pixels, degrees: number): PdqResult {
+  const { data, width, height, channels } = pixels;
+  const n = PDQ_READ_DIM;
+  if (luma.length < n * n) luma = new Float32Array(n * n);
+  const t = (degrees * Math.PI) / 180;
+  const cos = Math.cos(t);
+  const sin = Math.sin(t);
+  const cx = width / 2;
+  const cy = height / 2;
+  for (let y = 0; y < n; y++) {
+    const dy = ((y + 0.5) * height) / n - cy;
+    for (let x = 0; x < n; x++) {
+      const dx = ((x + 0.5) * width) / n - cx;
+      const sx = Math.min(width - 1, Math.max(0, Math.floor(cx + dx * cos - dy * sin)));
+      const sy = Math.min(height - 1, Math.max(0, Math.floor(cy + dx * sin + dy * cos)));
+      const p = (sy * width + sx) * channels;
+      luma[y * n + x] = channels >= 3 ? lumaOf(data, p) : data[p]!;
+    }
+  }
+  return pdqFromLuma(luma, n, n);
+}
+
+function lumaOf(data: Uint8Array, p: number): number {
+  return Math.fround(Math.fround(RED[data[p]!]! + GREEN[data[p + 1]!]!) + BLUE[data[p + 2]!]!);
+}
+
+/**
+ * For each of `count` output samples along the span [start, start + length) of an axis of `full`
+ * pixels, the index into a copy of that axis reduced to `reduced` pixels. CImg's nearest-neighbour
+ * resize takes pixel floor(x * length / count) of what it resizes (top-left, not centred, sampling).
+ */
+function samplePositions(count: number, start: number, length: number, full: number, reduced: number): Int32Array {
   const out = new Int32Array(count);
   for (let x = 0; x < count; x++) {
-    const source = Math.floor((x * full) / count);
+    const source = start + Math.floor((x * length) / count);
     out[x] = reduced === full ? source : Math.min(reduced - 1, Math.floor(((source + 0.5) * reduced) / full));
   }
   return out;
