@@ -109,7 +109,7 @@ export const requestSchemas = {
   addNote: z.strictObject({ contentId: id, text: text(20_000) }),
   addTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
   removeTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
-  listGroups: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
+  listGroups: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000), sort: z.enum(['id', 'size', 'hits']).optional() }),
   getGroup: z.strictObject({ groupId: id }),
   listHashLists: none,
   importHashList: z.strictObject({

@@ -253,22 +253,25 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     addTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'add', actor()),
     removeTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'remove', actor()),
-    listGroups: ({ offset, limit }) => {
+    listGroups: ({ offset, limit, sort }) => {
       const c = requireCase();
       const total = count(c, 'SELECT count(*) AS n FROM near_duplicate_group');
-      const ids = c.db.prepare('SELECT id FROM near_duplicate_group ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as { id: number }[];
+      const ids = c.db.prepare(`SELECT g.id FROM near_duplicate_group g ORDER BY ${GROUP_ORDER[sort ?? 'id']} LIMIT ? OFFSET ?`).all(limit, offset) as { id: number }[];
       const scheme = caseScheme(c.db);
       return { total, groups: ids.map((g) => groupSummary(c, g.id, scheme)) };
     },
     getGroup: ({ groupId }) => {
       const c = requireCase();
       const summary = groupSummary(c, groupId, caseScheme(c.db));
-      const members = c.db.prepare('SELECT content_id, nearest_distance FROM near_duplicate_member WHERE group_id = ? ORDER BY nearest_distance, content_id')
-        .all(groupId) as { content_id: number; nearest_distance: number }[];
-      const distance = new Map(members.map((m) => [m.content_id, m.nearest_distance]));
+      const members = c.db.prepare(
+        'SELECT content_id, nearest_distance, representative_distance FROM near_duplicate_member WHERE group_id = ? ORDER BY representative_distance, content_id',
+      ).all(groupId) as { content_id: number; nearest_distance: number; representative_distance: number | null }[];
+      const byId = new Map(members.map((m) => [m.content_id, m]));
       const detail: GroupDetail = {
         ...summary,
-        members: itemRows(c.db, members.map((m) => m.content_id)).map((r) => ({ ...r, distance: distance.get(r.id) ?? 0 })),
+        members: itemRows(c.db, members.map((m) => m.content_id)).map((r) => ({
+          ...r, distance: byId.get(r.id)?.representative_distance ?? null, nearest: byId.get(r.id)?.nearest_distance ?? 0,
+        })),
       };
       return detail;
     },
@@ -503,13 +506,28 @@ function matchEvidence(c: OpenCase, contentId: number): MatchEvidence[] {
   }));
 }
 
+/** Group orders over the whole list (sizes and hits are counted per group in the index of members). */
+const GROUP_ORDER = {
+  id: 'g.id',
+  size: '(SELECT count(*) FROM near_duplicate_member m WHERE m.group_id = g.id) DESC, g.id',
+  hits: `(SELECT count(*) FROM near_duplicate_member m WHERE m.group_id = g.id
+     AND EXISTS (SELECT 1 FROM hash_match h WHERE h.content_id = m.content_id AND h.known = 0)) DESC, g.id`,
+} as const;
+
 function groupSummary(c: OpenCase, groupId: number, scheme: SchemeId): GroupSummary {
   const g = c.db.prepare(
-    `SELECT g.id, g.algorithm, g.threshold, count(m.content_id) AS size, max(m.nearest_distance) AS max_distance,
-       sum(EXISTS (SELECT 1 FROM category_decision d WHERE d.content_id = m.content_id AND d.superseded_by IS NULL AND d.scheme = @scheme)) AS categorised
+    `SELECT g.id, g.algorithm, g.threshold, g.representative, g.rule, count(m.content_id) AS size,
+       max(coalesce(m.representative_distance, m.nearest_distance)) AS max_distance,
+       sum(EXISTS (SELECT 1 FROM category_decision d WHERE d.content_id = m.content_id AND d.superseded_by IS NULL AND d.scheme = @scheme)) AS categorised,
+       sum(EXISTS (SELECT 1 FROM hash_match h WHERE h.content_id = m.content_id AND h.known = 0)) AS hits,
+       (SELECT i.thumbnail IS NOT NULL FROM image_data i WHERE i.content_id = g.representative) AS rep_thumb
      FROM near_duplicate_group g JOIN near_duplicate_member m ON m.group_id = g.id WHERE g.id = @id GROUP BY g.id`,
   ).get({ id: groupId, scheme }) as
-    { id: number; algorithm: string; threshold: number; size: number; max_distance: number; categorised: number } | undefined;
+    { id: number; algorithm: string; threshold: number; representative: number | null; rule: string | null; size: number; max_distance: number;
+      categorised: number; hits: number; rep_thumb: number | null } | undefined;
   if (!g) throw new KestrelError(`near-duplicate group ${groupId}: no such group in this case`, 'E_NO_GROUP');
-  return { id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance };
+  return {
+    id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance,
+    representative: g.representative, representativeHasThumbnail: g.rep_thumb === 1, rule: g.rule, hits: g.hits,
+  };
 }

@@ -202,11 +202,20 @@ export interface GroupSummary {
   categorised: number;
   algorithm: string;
   threshold: number;
+  /** The largest distance of a member to the representative. */
   maxDistance: number;
+  /** The member every other is within the threshold of (null for a group built before the rule had one). */
+  representative: number | null;
+  representativeHasThumbnail: boolean;
+  /** How membership was decided (native/matching/nearDuplicateGroups.ts). */
+  rule: string | null;
+  /** Members with a hit on a list of concern. */
+  hits: number;
 }
 
 export interface GroupDetail extends GroupSummary {
-  members: (ItemRow & { distance: number })[];
+  /** distance: to the representative; nearest: to the nearest other member. */
+  members: (ItemRow & { distance: number | null; nearest: number })[];
 }
 
 export interface ImportResult {

@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import { lookupExact, loadPerceptual } from '../hashsets/blocks.js';
 import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo } from '../hashsets/library.js';
 import { searchHamming } from './perceptualSearch.js';
+import { groupNearDuplicates, GROUPING_RULE, type NearDuplicateGroup, type NearPair } from './nearDuplicateGroups.js';
 import { MAX_RADIUS } from './mih.js';
 
 export const DEFAULT_PDQ_THRESHOLD = 31;
@@ -160,16 +161,16 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     if (groups) {
       db.prepare('DELETE FROM near_duplicate_member').run();
       db.prepare('DELETE FROM near_duplicate_group').run();
-      const insertGroup = db.prepare("INSERT INTO near_duplicate_group (algorithm, threshold, created_at) VALUES ('pdq', ?, ?)");
-      const insertMember = db.prepare('INSERT INTO near_duplicate_member (content_id, group_id, nearest_distance) VALUES (?, ?, ?)');
+      const insertGroup = db.prepare("INSERT INTO near_duplicate_group (algorithm, threshold, created_at, representative, rule) VALUES ('pdq', ?, ?, ?, ?)");
+      const insertMember = db.prepare('INSERT INTO near_duplicate_member (content_id, group_id, nearest_distance, representative_distance) VALUES (?, ?, ?, ?)');
       for (const g of groups) {
-        const gid = Number(insertGroup.run(pdqThreshold, now).lastInsertRowid);
-        for (const [contentId, d] of g) insertMember.run(contentId, gid, d);
+        const gid = Number(insertGroup.run(pdqThreshold, now, g.representative, GROUPING_RULE).lastInsertRowid);
+        for (const [contentId, m] of g.members) insertMember.run(contentId, gid, m.nearest, m.toRepresentative);
       }
       db.prepare(`INSERT INTO near_duplicate_state (id, threshold, content_watermark, updated_at) VALUES (1, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET threshold = excluded.threshold, content_watermark = excluded.content_watermark, updated_at = excluded.updated_at`)
         .run(pdqThreshold, maxContent, now);
-      appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, groups: groups.length, members: groups.reduce((s, g) => s + g.size, 0) }, actor);
+      appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, rule: GROUPING_RULE, groups: groups.length, members: groups.reduce((s, g) => s + g.members.size, 0) }, actor);
     }
   })();
 
@@ -313,46 +314,24 @@ function lowQuality(db: Db): { contentId: number; quality: number }[] {
 
 /**
  * Groups the case's pictures whose PDQ hashes (any dihedral variant against the other's original)
- * are within the threshold, transitively, so a series is categorised once. Rebuilt only when content
- * was added or the threshold changed; returns null when nothing changed.
+ * are within the threshold, by the rule of nearDuplicateGroups.ts (never chaining), so a series is
+ * categorised once. Rebuilt only when content was added or the threshold changed; returns null when
+ * nothing changed.
  */
-async function nearDuplicates(db: Db, threshold: number, maxContent: number, threads: number | undefined): Promise<Map<number, number>[] | null> {
+async function nearDuplicates(db: Db, threshold: number, maxContent: number, threads: number | undefined): Promise<NearDuplicateGroup[] | null> {
   const state = db.prepare('SELECT threshold, content_watermark FROM near_duplicate_state WHERE id = 1').get() as
     { threshold: number; content_watermark: number } | undefined;
   if (state && state.threshold === threshold && state.content_watermark >= maxContent) return null;
   const originals = caseQueries(db, 'pdq', 0, false);
   const variants = caseQueries(db, 'pdq', 0, true);
-  const groups: Map<number, number>[] = [];
-  if (originals.count === 0) return groups;
+  if (originals.count === 0) return [];
   const pairs = await searchHamming(originals.hashes, variants.hashes, threshold, threads === undefined ? {} : { threads });
-  const parent = new Map<number, number>();
-  // find() also enters x as its own root when it first sees it, so every root is already a key.
-  const find = (x: number): number => {
-    let r = x;
-    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  const nearest = new Map<number, number>();
-  for (let i = 0; i < pairs.count; i++) {
-    const a = variants.content[pairs.query[i]!]!;
-    const b = originals.content[pairs.list[i]!]!;
-    if (a === b) continue;
-    const d = pairs.distance[i]!;
-    nearest.set(a, Math.min(nearest.get(a) ?? d, d));
-    nearest.set(b, Math.min(nearest.get(b) ?? d, d));
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+  function* near(): Generator<NearPair> {
+    for (let i = 0; i < pairs.count; i++) {
+      yield { a: variants.content[pairs.query[i]!]!, b: originals.content[pairs.list[i]!]!, distance: pairs.distance[i]! };
+    }
   }
-  const byRoot = new Map<number, Map<number, number>>();
-  for (const [contentId, d] of [...nearest.entries()].sort((x, y) => x[0] - y[0])) {
-    const root = find(contentId);
-    let g = byRoot.get(root);
-    if (!g) { g = new Map(); byRoot.set(root, g); groups.push(g); }
-    g.set(contentId, d);
-  }
-  return groups;
+  return groupNearDuplicates(near());
 }
 
 export interface MatchLine {
