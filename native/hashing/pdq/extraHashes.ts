@@ -39,8 +39,8 @@ export const QUERY_EXTRAS: ExtraOptions = { trim: true, crops: false, rotations:
 export const STORED_EXTRAS: ExtraOptions = { trim: true, crops: true, rotations: [] };
 
 /**
- * Central 90% and 80%, the four 90% corners and the four 90% edge midpoints, and 95% windows at
- * the centre and the four corners: what a crop of up to about 10% keeps. PDQ moves by some 30 bits
+ * Central 90% and 80%, and 90% and 95% windows at the centre, the four corners and the four edge
+ * midpoints: what a crop of up to about 10% keeps. PDQ moves by some 30 bits
  * when the frame shifts by 2-3% of the picture, so the windows are spaced about that far apart.
  */
 const CROPS: ReadonlyArray<[name: string, fx: number, fy: number, fw: number, fh: number]> = [
@@ -59,6 +59,10 @@ const CROPS: ReadonlyArray<[name: string, fx: number, fy: number, fw: number, fh
   ['top-right-95', 0.05, 0, 0.95, 0.95],
   ['bottom-left-95', 0, 0.05, 0.95, 0.95],
   ['bottom-right-95', 0.05, 0.05, 0.95, 0.95],
+  ['top-95', 0.025, 0, 0.95, 0.95],
+  ['bottom-95', 0.025, 0.05, 0.95, 0.95],
+  ['left-95', 0, 0.025, 0.95, 0.95],
+  ['right-95', 0.05, 0.025, 0.95, 0.95],
 ];
 
 /**
