@@ -30,6 +30,7 @@ export const CHANNELS = [
   'getGroup',
   'listHashLists',
   'importHashList',
+  'exportHashset',
   'runMatch',
   'listAudit',
   'exportPackage',

@@ -4,6 +4,7 @@ import type { Channel } from './channels.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { LIST_FORMATS } from '../hashsets/library.js';
+import { SHARE_FORMATS } from '../hashsets/shareExport.js';
 
 /**
  * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
@@ -119,6 +120,16 @@ export const requestSchemas = {
     scheme: schemeId.optional(),
     /** A list of known files (ignorable, never alerts); NSRL lists always are. */
     known: z.boolean().optional(),
+  }),
+  /** Share hashes out (never pictures): the open case's categorised findings, or a library list. */
+  exportHashset: z.strictObject({
+    out: absolutePath,
+    format: z.enum(SHARE_FORMATS),
+    list: z.string().trim().min(1).max(200).optional(),
+    listVersion: z.number().int().min(1).optional(),
+    scheme: schemeId.optional(),
+    categories: z.array(z.string().min(1).max(32)).max(100).optional(),
+    booleans: z.enum(['string', 'json']).optional(),
   }),
   runMatch: none,
   listAudit: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),

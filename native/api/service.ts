@@ -16,6 +16,7 @@ import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, und
 import { contentsOutside, countItems, itemRows, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
+import { caseShareItems, filterShareItems, listShareItems, writeShare } from '../hashsets/shareExport.js';
 import { matchCase } from '../matching/matcher.js';
 import { exportCase } from '../export/exportCase.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
@@ -283,6 +284,13 @@ export function createService(options: ServiceOptions): KestrelService {
       });
       return { list: r.list, rejected: r.rejects.length };
     }),
+    exportHashset: ({ out, format, list, listVersion, scheme, categories, booleans }) => {
+      const filter = { ...(scheme !== undefined ? { scheme } : {}), ...(categories?.length ? { categories } : {}) };
+      const opts = { format, ...filter, ...(booleans !== undefined ? { booleans } : {}) };
+      if (list !== undefined) return withLibrary((lib) => writeShare(out, filterShareItems(listShareItems(lib, list, listVersion).items, filter), opts, null));
+      const c = requireCase();
+      return writeShare(out, filterShareItems(caseShareItems(c), filter), { ...opts, examiner: actor() }, { c, source: 'case findings' });
+    },
     runMatch: async () => {
       const c = requireCase();
       if (runningJob()) throw new KestrelError('an intake is running; match when it has finished', 'E_BUSY');

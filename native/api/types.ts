@@ -4,6 +4,7 @@ import type { CategoryDef, SchemeId } from '../catalog/schemes.js';
 import type { AuditEntry, AuditVerdict } from '../audit/log.js';
 import type { Result } from '../util/result.js';
 import type { HashListInfo } from '../hashsets/library.js';
+import type { ShareResult } from '../hashsets/shareExport.js';
 import type { MatchSummary } from '../matching/matcher.js';
 import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
@@ -13,7 +14,7 @@ import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../ex
 
 export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage };
 
-export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict };
+export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict, ShareResult };
 
 export interface CaseSummary {
   dir: string;
@@ -269,6 +270,7 @@ export interface Responses {
   getGroup: GroupDetail;
   listHashLists: HashListInfo[];
   importHashList: ImportResult;
+  exportHashset: ShareResult;
   runMatch: MatchSummary;
   listAudit: AuditPage;
   exportPackage: ExportPackageResult;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ExportPackageResult, PackageVerdict } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
+import { ShareHashesPanel } from './ShareHashesPanel.js';
 
 type Media = 'none' | 'encrypted';
 
@@ -121,6 +122,7 @@ export function ExportScreen() {
           </form>
           {busy && <p className="muted">{busy}</p>}
         </section>
+        <ShareHashesPanel />
       </div>
     </div>
   );
