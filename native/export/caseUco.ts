@@ -220,8 +220,10 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
   ].map(([method, value]) => ({
     '@id': id('hash', `${key}\u0000${method}`),
     '@type': 'uco-types:Hash',
+    // UCO 1.4 takes a HashNameVocab member or any xsd:string: PDQ and blockhash are not in the
+    // vocabulary, so they are typed xsd:string explicitly rather than left as untyped literals.
     'uco-types:hashMethod': method === 'PDQ' || method === 'blockhash'
-      ? method!
+      ? { '@type': 'xsd:string', '@value': method! }
       : { '@type': 'uco-vocabulary:HashNameVocab', '@value': method! },
     'uco-types:hashValue': hexBinary(value!),
   }));
