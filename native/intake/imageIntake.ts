@@ -1,8 +1,10 @@
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
 import { KestrelError, describeError } from '../util/result.js';
+import { displayPath } from '../util/pathBytes.js';
 import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
 import { ReaderPool } from './readerPool.js';
 import { extensionMismatch, sniff, SNIFF_BYTES } from './sniff.js';
@@ -14,6 +16,7 @@ import { HelperFailure, HelperGaveUp, HelperError } from '../helpers/supervisor.
 import { MAX_IMAGE_BYTES, mayBeImage } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
 import type { IntakeOptions } from './intake.js';
+import type { Materialized } from './archiveIntake.js';
 
 /**
  * A disk image opened for intake: its container, segments and the Sleuth Kit helper serving it.
@@ -276,4 +279,28 @@ async function readEntry(client: TskClient, fs: number, address: EntryAddress, l
     if (err instanceof HelperError) return { ok: false, code: 'ETSK', message: err.message };
     throw err;
   }
+}
+
+/**
+ * An archive inside an image is copied out by the helper into the case's temporary folder (the
+ * archive reader needs a file), and removed once expanded.
+ */
+export function imageMaterializer(c: OpenCase, opened: OpenedImage) {
+  const addressOf = c.db.prepare('SELECT address FROM file_instance WHERE id = ?').pluck();
+  return async (row: { id: number; path: Buffer; size: number | null }, tmp: string): Promise<Materialized> => {
+    const address = JSON.parse(addressOf.get(row.id) as string) as EntryAddress;
+    const fs = opened.layout.volumes[address.volume]?.fs;
+    if (fs === null || fs === undefined) throw new Error('its file system was not opened in this run');
+    const file = join(tmp, `archive-${row.id}`);
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      await opened.client.cat(fs, address.inum, address.attr ?? null, displayPath(row.path), (chunk) => { writeSync(fd, chunk); });
+    } catch (err) {
+      closeSync(fd);
+      rmSync(file, { force: true });
+      throw err;
+    }
+    closeSync(fd);
+    return { path: file, cleanup: () => rmSync(file, { force: true }) };
+  };
 }

@@ -12,7 +12,8 @@ import { LISTING_METHOD } from '../fsnoatime/listFolder.js';
 import { IMAGE_ALGORITHMS } from '../image/analyse.js';
 import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
-import { catalogueImage, openImage, recordProvenance, type OpenedImage } from './imageIntake.js';
+import { catalogueImage, imageMaterializer, openImage, recordProvenance, type OpenedImage } from './imageIntake.js';
+import { expandArchives, type ArchiveLimits, type ArchiveRunSummary } from './archiveIntake.js';
 
 export interface IntakeOptions {
   exhibit: string;
@@ -25,6 +26,8 @@ export interface IntakeOptions {
   fsType?: string;
   /** Disk images: the Sleuth Kit helper's per-request timeout and extra environment. */
   tsk?: { timeoutMs?: number; env?: NodeJS.ProcessEnv };
+  /** Limits on expanding archives found in the evidence (defaults: DEFAULT_ARCHIVE_LIMITS). */
+  archiveLimits?: Partial<ArchiveLimits>;
 }
 
 export interface IntakeProgress {
@@ -63,6 +66,8 @@ export interface IntakeSummary {
   durationMs: number;
   mbPerSec: number;
   filesPerSec: number;
+  /** Archives expanded (this run) and what the catalogue holds of them. */
+  archives: { expandedThisRun: number; members: number; encrypted: number; limited: number; failed: number };
   /** For a disk image: its container, verification and what the file systems hold besides live files. */
   image?: ImageSummary;
 }
@@ -121,7 +126,8 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
     const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
     await analyseMissingImages(c, exhibitId, locate, writer, opts);
-    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress);
+    const archives = await expandArchives(c, exhibitId, writer, async (row) => ({ path: locate(row.path).toString(), cleanup: () => undefined }), opts);
+    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
     if (opts.signal?.aborted) {
       c.db.transaction(() => {
@@ -152,7 +158,8 @@ async function runImageIntake(c: OpenCase, source: string, image: OpenedImage, o
     await recordProvenance(c, exhibitId, image, opts);
     const read = await catalogueImage(c, exhibitId, writer, image, opts, (change) => progress.tick(change), (f, b) => progress.setTotals(f, b));
     progress.tick({}, true);
-    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress);
+    const archives = await expandArchives(c, exhibitId, writer, imageMaterializer(c, image), opts);
+    return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
     if (opts.signal?.aborted) {
       c.db.transaction(() => {
@@ -386,6 +393,7 @@ function finishRun(
   started: number,
   read: { files: number; bytes: number },
   progress: ProgressClock,
+  archives: ArchiveRunSummary,
 ): IntakeSummary {
   return c.db.transaction(() => {
     const counts = c.db.prepare(`
@@ -429,12 +437,22 @@ function finishRun(
       mbPerSec: round(read.bytes / 1e6 / seconds),
       filesPerSec: round(read.files / seconds),
       ...(image ? { image } : {}),
+      archives: archiveSummary(c, exhibitId, archives),
     };
     c.db.prepare("UPDATE intake_run SET status = 'complete', finished_at = ? WHERE id = ?").run(new Date().toISOString(), runId);
     appendAudit(c.db, 'intake.end', { ...summary });
     progress.tick({ phase: 'done' }, true);
     return summary;
   })();
+}
+
+function archiveSummary(c: OpenCase, exhibitId: number, run: ArchiveRunSummary): IntakeSummary['archives'] {
+  const all = c.db.prepare(`SELECT coalesce(sum(archive_parent IS NOT NULL), 0) AS members,
+    coalesce(sum(encrypted), 0) AS encrypted, coalesce(sum(archive_state = 'limit'), 0) AS limited,
+    coalesce(sum(archive_state = 'error'), 0) AS failed FROM file_instance WHERE exhibit_id = ?`).get(exhibitId) as {
+    members: number; encrypted: number; limited: number; failed: number;
+  };
+  return { expandedThisRun: run.expanded, ...all };
 }
 
 function imageSummary(c: OpenCase, exhibitId: number): ImageSummary | null {

@@ -6,6 +6,7 @@ import { review } from './0004_review.js';
 import { diskImages } from './0005_disk_images.js';
 import { lab } from './0006_lab.js';
 import { groupRepresentative } from './0007_group_representative.js';
+import { archives } from './0008_archives.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives];

@@ -1,29 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initCase, openCase } from '../../../native/catalog/case.js';
-import { runIntake, type IntakeSummary } from '../../../native/intake/intake.js';
+import type { IntakeSummary } from '../../../native/intake/intake.js';
+import { DISK, intake, newCase } from './helpers.js';
 import { queryCase, catalogueOf } from '../../helpers/catalogue.js';
-import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/cli.js';
 import { tskHelperPath } from '../../../native/tsk/tskClient.js';
-
-export const DISK = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'disk');
-
-export function newCase(prefix: string): string {
-  const dir = join(tempDir(prefix), 'case');
-  initCase(dir, { caseNumber: 'T-11', examiner: 'Examiner' }).db.close();
-  return dir;
-}
-
-export async function intake(caseDir: string, source: string, exhibit: string, extra: Partial<Parameters<typeof runIntake>[2]> = {}): Promise<IntakeSummary> {
-  const c = openCase(caseDir);
-  try {
-    return await runIntake(c, source, { exhibit, examiner: 'Examiner', workers: 1, ...extra });
-  } finally {
-    c.close();
-  }
-}
 
 interface Row {
   path_text: string; entry_type: string; size: number | null; inode: string | null; deleted: number; orphan: number;
