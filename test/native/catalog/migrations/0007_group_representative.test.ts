@@ -31,7 +31,7 @@ describe('migration 0007 group representative', () => {
     db.prepare("INSERT INTO near_duplicate_state (id, threshold, content_watermark, updated_at) VALUES (1, 31, 3, 'now')").run();
     db.prepare("INSERT INTO category_decision (content_id, scheme, category, examiner, decided_at) VALUES (3, 'vic-us', '1', 'A', 'now')").run();
 
-    expect(migrate(db, caseMigrations, 'case catalogue', file)).toBe(groupRepresentative.version);
+    expect(migrate(db, caseMigrations, 'case catalogue', file, groupRepresentative.version)).toBe(groupRepresentative.version);
     expect(schemaVersion(db)).toBe(groupRepresentative.version);
     const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     expect(n('SELECT count(*) AS n FROM near_duplicate_group')).toBe(0);
