@@ -12,6 +12,7 @@ import { registerHash } from './commands/hash.js';
 import { registerHashset } from './commands/hashset.js';
 import { registerMatch } from './commands/match.js';
 import { registerLibrary } from './commands/library.js';
+import { registerKey, useKeyOptions } from './commands/key.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -30,6 +31,8 @@ export function buildProgram(): Command {
   registerHashset(program);
   registerMatch(program);
   registerLibrary(program);
+  registerKey(program);
+  useKeyOptions(program);
   return program;
 }
 

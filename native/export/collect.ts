@@ -2,6 +2,7 @@ import type { Db } from '../catalog/sqlite.js';
 import type { CaseInfo } from '../catalog/case.js';
 import { findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { readAudit, type AuditEntry } from '../audit/log.js';
+import { SIGNED_ACTION } from '../audit/signing.js';
 import { compareText } from './manifest.js';
 
 /**
@@ -189,7 +190,8 @@ export function collectPackageData(db: Db, info: CaseInfo): PackageData {
  */
 export function auditThroughLastChange(entries: AuditEntry[]): AuditEntry[] {
   let end = entries.length;
-  while (end > 0 && entries[end - 1]!.action === EXPORT_ACTION) end -= 1;
+  const recordsAnExport = (e: AuditEntry) => e.action === EXPORT_ACTION || (e.action === SIGNED_ACTION && e.details['reason'] === 'exported');
+  while (end > 0 && recordsAnExport(entries[end - 1]!)) end -= 1;
   return entries.slice(0, end);
 }
 

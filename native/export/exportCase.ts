@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
-import { appendAudit } from '../audit/log.js';
+import { appendAudit, readAudit } from '../audit/log.js';
+import { SIGNED_ACTION, signAuditHead } from '../audit/signing.js';
+import { currentSigner, type Signer } from '../examiners/keys.js';
 import { canonicalJson } from '../util/canonicalJson.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
-import { collectPackageData, EXPORT_ACTION } from './collect.js';
+import { auditThroughLastChange, collectPackageData, EXPORT_ACTION } from './collect.js';
 import { buildVics } from './vics.js';
 import { buildCaseUco } from './caseUco.js';
 import { buildCsv } from './csv.js';
@@ -16,7 +18,7 @@ import { MEDIA_ENCRYPTION, writeEncryptedMedia, checkPassphrase, type MediaItem 
 import { zipFolder } from './zipFolder.js';
 import {
   AUDIT_FILE, CSV_FILE, MANIFEST_FILE, MEDIA_FILE, PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION, REPORT_HTML_FILE, REPORT_PDF_FILE,
-  UCO_FILE, VICS_FILE, compareText, manifestBytes, packageHash, sealManifest, sha256Hex, type FileEntry, type Manifest,
+  UCO_FILE, VICS_FILE, compareText, manifestBytes, packageHash, sealManifest, sha256Hex, signedManifestBytes, type FileEntry, type Manifest,
 } from './manifest.js';
 
 export interface ExportOptions {
@@ -28,6 +30,8 @@ export interface ExportOptions {
   examiner?: string;
   /** The time stamped into the manifest; the clock by default. */
   now?: () => Date;
+  /** Signs the manifest and the audit head; the session's signer by default (none: an unsigned package). */
+  signer?: Signer | null;
 }
 
 export interface ExportResult {
@@ -38,6 +42,7 @@ export interface ExportResult {
   files: FileEntry[];
   findings: number;
   auditSeq: number;
+  signedBy: { examiner: string; fingerprint: string } | null;
 }
 
 /**
@@ -56,6 +61,10 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
   const zipPath = opts.zip ? `${out}.zip` : null;
   if (zipPath && existsSync(zipPath)) throw new KestrelError(`${zipPath}: already exists; choose another name`, 'E_EXISTS');
 
+  const signer = opts.signer === undefined ? currentSigner() : opts.signer;
+  const signedBy = signer ? { examiner: signer.examiner, fingerprint: signer.fingerprint } : null;
+  // The exported log ends with a signature of its head, so the package's audit log is signed throughout.
+  if (auditThroughLastChange(readAudit(c.db)).at(-1)?.action !== SIGNED_ACTION) signAuditHead(c.db, 'export', signer);
   const data = collectPackageData(c.db, c.info);
   const last = data.audit[data.audit.length - 1];
   if (!last) throw new KestrelError(`${c.dir}: the case has no audit log; not a usable case`, 'E_NO_AUDIT');
@@ -85,12 +94,12 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
     }
 
     const hash = packageHash(files);
-    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media });
+    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy });
     put(REPORT_HTML_FILE, renderReportHtml(model));
     put(REPORT_PDF_FILE, await renderReportPdf(model, asOf.at, `Case ${data.info.caseNumber} — package hash ${hash}`));
 
     files.sort((a, b) => compareText(a.path, b.path));
-    const manifest: Manifest = sealManifest({
+    const unsigned: Omit<Manifest, 'seal' | 'signature'> = {
       format: PACKAGE_FORMAT,
       formatVersion: PACKAGE_FORMAT_VERSION,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -106,7 +115,16 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
         : { mode: 'none' },
       packageHash: hash,
       files,
-    });
+    };
+    const manifest: Manifest = sealManifest(signer
+      ? {
+          ...unsigned,
+          signature: {
+            algorithm: 'Ed25519', examiner: signer.examiner, fingerprint: signer.fingerprint, publicKey: signer.publicKey,
+            value: signer.sign(signedManifestBytes(unsigned)),
+          },
+        }
+      : unsigned);
     const mBytes = manifestBytes(manifest);
     writeFileSync(join(temp, MANIFEST_FILE), mBytes, { flag: 'wx' });
     const manifestSha256 = sha256Hex(mBytes);
@@ -125,9 +143,11 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
         files: files.length + 1,
         media: opts.media === 'encrypted' ? { mode: 'encrypted', encryption: MEDIA_ENCRYPTION, items: mediaItems.length } : { mode: 'none' },
         toolVersion: TOOL_VERSION,
+        signedBy,
       }, opts.examiner ?? c.info.examiner),
     )();
-    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq };
+    signAuditHead(c.db, 'exported', signer);
+    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq, signedBy };
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
     throw err;

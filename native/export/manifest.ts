@@ -55,6 +55,15 @@ export const manifestSchema = z.strictObject({
   media: mediaSchema,
   packageHash: hex64,
   files: z.array(fileEntrySchema),
+  /** Absent in an unsigned package, which `verify` refuses. */
+  signature: z.strictObject({
+    algorithm: z.literal('Ed25519'),
+    examiner: z.string(),
+    fingerprint: hex64,
+    publicKey: z.string(),
+    /** Over the canonical JSON of the manifest without `signature` and `seal`. */
+    value: z.string(),
+  }).optional(),
   seal: hex64,
 });
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -75,6 +84,14 @@ export function packageHash(files: readonly FileEntry[]): string {
  */
 export function sealManifest(m: Omit<Manifest, 'seal'>): Manifest {
   return { ...m, seal: sha256Hex(canonicalJson(m)) };
+}
+
+export type ManifestSignature = NonNullable<Manifest['signature']>;
+
+/** The bytes the manifest signature covers: everything but the signature and the seal. */
+export function signedManifestBytes(m: Omit<Manifest, 'seal' | 'signature'> & Partial<Pick<Manifest, 'seal' | 'signature'>>): string {
+  const { seal: _seal, signature: _signature, ...rest } = m;
+  return canonicalJson(rest);
 }
 
 export function expectedSeal(m: Manifest): string {

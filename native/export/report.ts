@@ -19,6 +19,8 @@ export interface Section {
 
 export interface ReportModel {
   title: string;
+  /** The PDF's Subject: `package hash HEX`, which `verify` compares with the manifest. */
+  subject: string;
   sections: Section[];
 }
 
@@ -26,6 +28,7 @@ export interface ReportContext {
   packageHash: string;
   asOf: { auditEntries: number; auditHead: string; at: string };
   media: 'none' | 'encrypted';
+  signedBy: { examiner: string; fingerprint: string } | null;
 }
 
 const EXACT = new Set(['md5', 'sha1', 'sha256']);
@@ -138,16 +141,20 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         rows: [
           ['Tool', `${TOOL_NAME} ${TOOL_VERSION}`],
           ['Package hash', ctx.packageHash],
+          ['Signed by', ctx.signedBy
+            ? `${ctx.signedBy.examiner}, Ed25519 key fingerprint (SHA-256) ${ctx.signedBy.fingerprint}`
+            : 'NOT SIGNED: no examiner key was unlocked for this export'],
           ['Media', ctx.media === 'encrypted' ? 'included, in media.zip, encrypted (AES-256)' : 'not included'],
         ],
       },
       {
         kind: 'text',
         text: 'The package hash is the SHA-256 of the manifest entries (path, SHA-256, size) of every file in the package except this report. '
-          + 'manifest.json lists every file with its SHA-256; `kestrel verify` checks them all and the audit log\'s hash chain. '
+          + 'manifest.json lists every file with its SHA-256 and is signed with the examiner key above, as is the audit log\'s head; '
+          + '`kestrel verify --signer FINGERPRINT` checks every file, both signatures, the audit log\'s hash chain and that this package hash is the manifest\'s. '
           + 'This report shows no image.',
       },
     ],
   });
-  return { title: `Case package — ${info.caseNumber}`, sections };
+  return { title: `Case package — ${info.caseNumber}`, subject: `package hash ${ctx.packageHash}`, sections };
 }

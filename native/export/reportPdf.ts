@@ -24,7 +24,7 @@ export async function renderReportPdf(model: ReportModel, asOf: string, footer: 
     size: 'A4',
     margins: { top: 50, bottom: 60, left: 50, right: 50 },
     bufferPages: true,
-    info: { Title: model.title, Author: 'Kestrel', Creator: 'Kestrel', Producer: 'Kestrel', CreationDate: date, ModDate: date },
+    info: { Title: model.title, Subject: model.subject, Author: 'Kestrel', Creator: 'Kestrel', Producer: 'Kestrel', CreationDate: date, ModDate: date },
   });
   for (const file of new Set(Object.values(FACES).flat())) doc.registerFont(file, fontFile(file));
   const chunks: Buffer[] = [];

@@ -2,9 +2,11 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { join, relative, resolve, sep } from 'node:path';
 import { ZipReader, Uint8ArrayReader, Uint8ArrayWriter } from '@zip.js/zip.js';
 import { verifyChain, type AuditEntry } from '../audit/log.js';
+import { verifyAuditSignatures, type SignerSeen } from '../audit/signing.js';
+import { fingerprintOf, verifySignature } from '../examiners/keys.js';
 import { KestrelError, describeError } from '../util/result.js';
 import {
-  AUDIT_FILE, MANIFEST_FILE, compareText, expectedSeal, manifestBytes, manifestSchema, packageHash, sha256Hex, type Manifest,
+  AUDIT_FILE, MANIFEST_FILE, REPORT_HTML_FILE, REPORT_PDF_FILE, compareText, expectedSeal, manifestBytes, manifestSchema, packageHash, sha256Hex, signedManifestBytes, type Manifest,
 } from './manifest.js';
 
 export type Problem =
@@ -21,6 +23,20 @@ export interface Verdict {
   filesChecked: number;
   problems: Problem[];
   audit: { holds: boolean; entries: number; head: string | null; message: string };
+  /** Who signed: the manifest's signer and the audit log's, by key fingerprint. */
+  signatures: {
+    ok: boolean;
+    manifest: { examiner: string; fingerprint: string } | null;
+    audit: SignerSeen[];
+    problems: string[];
+  };
+}
+
+export interface VerifyOptions {
+  /** The manifest SHA-256 printed at export. */
+  manifestSha256?: string;
+  /** Key fingerprints accepted (e.g. the one printed on the paper report); any key when absent. */
+  signers?: readonly string[];
 }
 
 /** A package's files by name, read from a folder or from a zip of one. */
@@ -37,13 +53,15 @@ interface PackageFiles {
  * intact (its seal, its package hash, its exact bytes), and the audit log's hash chain must hold.
  * Every problem is named, not only the first.
  */
-export async function verifyPackage(pathArg: string, expectManifestSha256?: string): Promise<Verdict> {
+export async function verifyPackage(pathArg: string, expectManifestSha256?: string, options: VerifyOptions = {}): Promise<Verdict> {
   const path = resolve(pathArg);
+  const trusted = options.signers?.map((f) => f.toLowerCase());
   const files = await openPackage(path);
   const problems: Problem[] = [];
   const verdict: Verdict = {
     ok: false, package: path, manifestSha256: null, packageHash: null, filesChecked: 0, problems,
     audit: { holds: false, entries: 0, head: null, message: 'not checked' },
+    signatures: { ok: false, manifest: null, audit: [], problems: [] },
   };
 
   const manifestRaw = files.read(MANIFEST_FILE);
@@ -92,11 +110,14 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
   }
 
   const auditBroken = files.broken.get(AUDIT_FILE);
-  verdict.audit = auditBroken
-    ? { holds: false, entries: 0, head: null, message: `${AUDIT_FILE} cannot be extracted from the zip (${auditBroken})` }
+  const audit = auditBroken
+    ? { verdict: { holds: false, entries: 0, head: null, message: `${AUDIT_FILE} cannot be extracted from the zip (${auditBroken})` }, entries: [] }
     : checkAudit(files.read(AUDIT_FILE), manifest);
+  verdict.audit = audit.verdict;
+  verdict.signatures = checkSignatures(manifest, audit.entries, trusted);
+  if (manifest) checkReportHashes(files, manifest.packageHash, problems);
   problems.sort((a, b) => compareText(a.file, b.file) || compareText(a.kind, b.kind));
-  verdict.ok = problems.length === 0 && verdict.audit.holds;
+  verdict.ok = problems.length === 0 && verdict.audit.holds && verdict.signatures.ok;
   return verdict;
 }
 
@@ -123,9 +144,56 @@ function readManifest(raw: Buffer, problems: Problem[]): Manifest | null {
   return m;
 }
 
-function checkAudit(raw: Buffer | undefined, manifest: Manifest | null): Verdict['audit'] {
-  if (!raw) return { holds: false, entries: 0, head: null, message: `${AUDIT_FILE} is missing` };
+/**
+ * The manifest must be signed, and the audit log signed up to its last entry; with `trusted`, by
+ * those keys only. A package rewritten consistently keeps its hashes right but cannot re-sign
+ * without the examiner's private key.
+ */
+function checkSignatures(manifest: Manifest | null, entries: readonly AuditEntry[], trusted: readonly string[] | undefined): Verdict['signatures'] {
+  const problems: string[] = [];
+  let signedManifest: { examiner: string; fingerprint: string } | null = null;
+  if (manifest) {
+    const sig = manifest.signature;
+    if (!sig) {
+      problems.push(`${MANIFEST_FILE}: unsigned`);
+    } else if (fingerprintOf(Buffer.from(sig.publicKey, 'base64')) !== sig.fingerprint || !verifySignature(sig.publicKey, signedManifestBytes(manifest), sig.value)) {
+      problems.push(`${MANIFEST_FILE}: mis-signed: the signature by ${sig.examiner} (${sig.fingerprint}) does not verify`);
+    } else if (trusted && !trusted.includes(sig.fingerprint)) {
+      problems.push(`${MANIFEST_FILE}: signed by ${sig.examiner} with key ${sig.fingerprint}, which is not the expected key`);
+    } else {
+      signedManifest = { examiner: sig.examiner, fingerprint: sig.fingerprint };
+    }
+  }
+  const audit = verifyAuditSignatures(entries, trusted);
+  problems.push(...audit.problems.map((p) => `${AUDIT_FILE}: ${p}`));
+  return { ok: manifest !== null && problems.length === 0, manifest: signedManifest, audit: audit.signers, problems };
+}
+
+/** The report quotes the package hash (the paper copy's anchor): it must be the manifest's. */
+function checkReportHashes(files: PackageFiles, expected: string, problems: Problem[]): void {
+  const quoted: Array<[string, RegExp]> = [
+    [REPORT_HTML_FILE, /<tr><th>Package hash<\/th><td>([0-9a-f]{64})<\/td><\/tr>/],
+    // The PDF's Subject, an uncompressed string object (the page text is compressed).
+    [REPORT_PDF_FILE, /\(package hash ([0-9a-f]{64})\)/],
+  ];
+  for (const [name, pattern] of quoted) {
+    if (problems.some((p) => p.file === name)) continue;
+    const bytes = files.read(name);
+    if (!bytes) continue;
+    const found = pattern.exec(bytes.toString('latin1'))?.[1];
+    if (found !== expected) {
+      problems.push({ kind: 'altered', file: name, detail: found ? `quotes package hash ${found}, the manifest's is ${expected}` : 'does not quote the package hash' });
+    }
+  }
+}
+
+function checkAudit(raw: Buffer | undefined, manifest: Manifest | null): { verdict: Verdict['audit']; entries: AuditEntry[] } {
   const entries: AuditEntry[] = [];
+  return { verdict: checkAuditInto(raw, manifest, entries), entries };
+}
+
+function checkAuditInto(raw: Buffer | undefined, manifest: Manifest | null, entries: AuditEntry[]): Verdict['audit'] {
+  if (!raw) return { holds: false, entries: 0, head: null, message: `${AUDIT_FILE} is missing` };
   const lines = raw.toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (let i = 0; i < lines.length; i++) {

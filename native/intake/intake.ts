@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
+import { signAuditHead } from '../audit/signing.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
@@ -441,6 +442,7 @@ function finishRun(
     };
     c.db.prepare("UPDATE intake_run SET status = 'complete', finished_at = ? WHERE id = ?").run(new Date().toISOString(), runId);
     appendAudit(c.db, 'intake.end', { ...summary });
+    signAuditHead(c.db, 'intake');
     progress.tick({ phase: 'done' }, true);
     return summary;
   })();

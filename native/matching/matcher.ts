@@ -1,6 +1,7 @@
 import type { Db } from '../catalog/sqlite.js';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
+import { signAuditHead } from '../audit/signing.js';
 import { KestrelError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { lookupExact, loadPerceptual } from '../hashsets/blocks.js';
@@ -202,7 +203,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     blockhashThreshold,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
-  db.transaction(() => appendAudit(db, 'match.run', { ...summary, seconds: undefined, toolVersion: TOOL_VERSION }, actor))();
+  db.transaction(() => {
+    appendAudit(db, 'match.run', { ...summary, seconds: undefined, toolVersion: TOOL_VERSION }, actor);
+    signAuditHead(db, 'match');
+  })();
   return summary;
 }
 

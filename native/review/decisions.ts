@@ -1,6 +1,7 @@
 import type { Db } from '../catalog/sqlite.js';
 import { SCHEMES, findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { appendAudit } from '../audit/log.js';
+import { signAuditHead } from '../audit/signing.js';
 import { KestrelError } from '../util/result.js';
 
 /**
@@ -114,6 +115,7 @@ export function categorise(
     }
     if (items.length > 0) {
       appendAudit(db, 'review.categorise', { scheme, category, via, items, unchanged }, examiner);
+      signAuditHead(db, 'decisions');
     }
     return { decisionIds, unchanged };
   })();
@@ -162,6 +164,7 @@ export function undoDecisions(db: Db, decisionIds: readonly number[], examiner: 
       }
     }
     appendAudit(db, 'review.undo', { items }, examiner);
+    signAuditHead(db, 'decisions');
     return outcome;
   })();
 }

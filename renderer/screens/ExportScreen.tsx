@@ -134,7 +134,7 @@ function VerdictView({ verdict }: { verdict: PackageVerdict }) {
       <div className={`verdict ${verdict.ok ? 'ok' : 'bad'}`} data-testid="verify-verdict">
         {verdict.ok
           ? `OK: ${formatCount(verdict.filesChecked)} files match the manifest; the audit chain holds`
-          : `FAILED: ${verdict.problems.length} file problem${verdict.problems.length === 1 ? '' : 's'}${verdict.audit.holds ? '' : '; the audit chain does not hold'}`}
+          : `FAILED: ${verdict.problems.length} file problem${verdict.problems.length === 1 ? '' : 's'}${verdict.audit.holds ? '' : '; the audit chain does not hold'}${verdict.signatures.ok ? '' : '; signatures missing or invalid'}`}
       </div>
       {verdict.problems.length > 0 && (
         <table className="table" data-testid="verify-problems">
@@ -156,6 +156,11 @@ function VerdictView({ verdict }: { verdict: PackageVerdict }) {
         <dd className={verdict.audit.holds ? '' : 'warn'} data-testid="verify-audit">
           {verdict.audit.holds ? `holds: ${formatCount(verdict.audit.entries)} entries` : `BROKEN: ${verdict.audit.message}`}
           {verdict.audit.head && <div className="mono muted">head {verdict.audit.head}</div>}
+        </dd>
+        <dt>Signed by</dt>
+        <dd className={verdict.signatures.ok ? '' : 'warn'} data-testid="verify-signer">
+          {verdict.signatures.manifest ? `${verdict.signatures.manifest.examiner}, key ${verdict.signatures.manifest.fingerprint}` : 'not signed'}
+          {verdict.signatures.problems.map((p) => <div key={p} className="small mono">{p}</div>)}
         </dd>
         <dt>Manifest SHA-256</dt><dd className="mono">{verdict.manifestSha256 ?? '—'}</dd>
         <dt>Package hash</dt><dd className="mono">{verdict.packageHash ?? '—'}</dd>

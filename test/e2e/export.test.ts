@@ -7,6 +7,10 @@ import { SCREENSHOTS, startUiSession, type Served, type UiSession } from './help
 import { kestrel } from '../helpers/cli.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
+import { useTestSigningKey } from '../helpers/signing.js';
+
+// Packages are signed with an examiner key; verify refuses unsigned ones.
+useTestSigningKey();
 
 /** Enough files that the intake is still reading when Cancel is pressed (about 4 s on this machine). */
 const SOURCE_FILES = 5000;

@@ -22,14 +22,23 @@ export function registerDemo(program: Command): void {
       const c = join(dir, 'case');
       const library = join(dir, 'library');
       const pkg = join(dir, 'package');
+      // The demo's examiner key lives in the demo folder (never in the case or the package), so that
+      // the demo leaves the user's own key folder alone; the passphrase file stands in for typing it.
+      const keys = join(dir, 'examiner-keys');
+      const pass = join(dir, 'demo-key-passphrase.txt');
+      writeFileSync(pass, 'demo passphrase, not for real cases\n', { mode: 0o600 });
+      process.env['KESTREL_KEYS'] = keys;
+      say(`$ export KESTREL_KEYS=${shellWord(keys)}`);
+      const signed = ['--key-passphrase-file', pass];
       // Each step is the command an examiner would type, run in this process and printed first.
       const steps: string[][] = [
+        ['key', 'create', '--examiner', 'Demo Examiner', ...signed],
         ['init', c, '--case-number', 'DEMO-001', '--examiner', 'Demo Examiner', '--description', 'Demonstration case on drawn sample pictures'],
-        ['intake', c, data.evidence, '--exhibit', 'EX-01', '--description', 'Sample "seized" folder made by kestrel demo'],
+        ['intake', c, data.evidence, '--exhibit', 'EX-01', '--description', 'Sample "seized" folder made by kestrel demo', ...signed],
         ['hashset', 'import', data.knownMaterialList, '--library', library, '--name', 'Demo known-material list', '--scheme', 'vic-us'],
         ['hashset', 'import', data.knownFilesList, '--library', library, '--format', 'nsrl-legacy', '--name', 'Demo NSRL extract'],
-        ['match', c, '--library', library],
-        ['export', c, pkg],
+        ['match', c, '--library', library, ...signed],
+        ['export', c, pkg, ...signed],
         ['verify', pkg],
         ['audit', 'verify', c],
       ];

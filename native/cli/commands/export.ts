@@ -41,13 +41,17 @@ export function registerExport(program: Command): void {
           zip: flags.zip ?? false,
           ...(flags.examiner ? { examiner: flags.examiner } : {}),
         });
+        if (!r.signedBy) {
+          process.stderr.write('kestrel: the package is not signed (no examiner key unlocked: `kestrel key create`, then --key-passphrase-file F); `kestrel verify` will refuse it\n');
+        }
         if (flags.json) {
-          printJsonLine({ dir: r.dir, zip: r.zip, manifestSha256: r.manifestSha256, packageHash: r.packageHash, findings: r.findings, files: r.files.length + 1, auditSeq: r.auditSeq });
+          printJsonLine({ dir: r.dir, zip: r.zip, manifestSha256: r.manifestSha256, packageHash: r.packageHash, findings: r.findings, files: r.files.length + 1, auditSeq: r.auditSeq, signedBy: r.signedBy });
         } else {
           process.stdout.write(
             `package written to ${r.dir}${r.zip ? ` and ${r.zip}` : ''}: ${r.findings} findings, ${r.files.length + 1} files\n`
             + `package hash ${r.packageHash}\n`
-            + `manifest SHA-256 ${r.manifestSha256} (recorded in the case audit log, entry ${r.auditSeq})\n`,
+            + `manifest SHA-256 ${r.manifestSha256} (recorded in the case audit log, entry ${r.auditSeq})\n`
+            + (r.signedBy ? `signed by ${r.signedBy.examiner}, key ${r.signedBy.fingerprint}\n` : ''),
           );
         }
       } finally {

@@ -10,6 +10,10 @@ import { dispatch } from '../../../dist/native/api/dispatch.js';
 import { openSqlite } from '../../../dist/native/catalog/sqlite.js';
 import { readAudit } from '../../../dist/native/audit/log.js';
 import type { ExportPackageResult, IntakeProgress, PackageVerdict, Result } from '../../../native/api/types.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
+
+// Packages are signed with an examiner key; verify refuses unsigned ones.
+useTestSigningKey();
 
 const PASSPHRASE = 'kestrel-test-passphrase-7Q';
 

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { REPO_ROOT, jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
 import { queryCase } from '../../helpers/catalogue.js';
 import { CASE_NUMBER, EXAMINER, FORMULA_NAME, SECOND_EXAMINER, exportPackage, filesIn, makeTestCase, type TestCase } from './fixture.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
+
+// Packages are signed with an examiner key; verify refuses unsigned ones.
+useTestSigningKey();
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -137,15 +141,18 @@ describe('kestrel export', () => {
     const b = JSON.parse(readFileSync(join(again.out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     expect(a['timestampFields']).toEqual(['exportedAt']);
     expect(a['exportedAt']).not.toBe(b['exportedAt']);
+    // The seal and the signature value cover the timestamp, so they follow it.
+    const signatureValue = (m: Record<string, unknown>) => String((m['signature'] as { value: string }).value);
     const strip = (m: Record<string, unknown>) => {
-      const { seal: _seal, ...rest } = m;
+      const { seal: _seal, signature, ...rest } = m;
       for (const field of m['timestampFields'] as string[]) delete rest[field];
-      return rest;
+      const { value: _value, ...signer } = signature as Record<string, unknown>;
+      return { ...rest, signer };
     };
     expect(strip(b)).toEqual(strip(a));
     // With the timestamp put back to the first export's, the manifest is the first one, seal and all.
     const rawB = readFileSync(join(again.out, 'manifest.json'), 'utf8');
-    const resealed = rawB.replace(String(b['exportedAt']), String(a['exportedAt'])).replace(String(b['seal']), String(a['seal']));
+    const resealed = rawB.replace(String(b['exportedAt']), String(a['exportedAt'])).replace(String(b['seal']), String(a['seal'])).replace(signatureValue(b), signatureValue(a));
     expect(resealed).toBe(readFileSync(join(pkg.out, 'manifest.json'), 'utf8'));
     expect(again.packageHash).toBe(pkg.packageHash);
   });

@@ -8,6 +8,10 @@ import { pseudoRandom } from '../../helpers/sources.js';
 import { openCase } from '../../../native/catalog/case.js';
 import { categorise } from '../../../native/review/decisions.js';
 import { exportPackage } from './fixture.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
+
+// Packages are signed with an examiner key; verify refuses unsigned ones.
+useTestSigningKey();
 
 /** Names a court must read exactly as recorded, in scripts the embedded fonts draw. */
 const DRAWN = [

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { REFERENCE, jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
 import { queryCase } from '../../helpers/catalogue.js';
 import { exportPackage, makeTestCase, type TestCase } from './fixture.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
+
+// Packages are signed with an examiner key; verify refuses unsigned ones.
+useTestSigningKey();
 
 /**
  * A lab shares its categorisations: case A's VICS export is imported into a hash library with

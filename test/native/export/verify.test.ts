@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { ZipReader, ZipWriter, Uint8ArrayReader, Uint8ArrayWriter } from '@zip.js/zip.js';
 import { jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
 import { copyPackage, exportPackage, makeTestCase } from './fixture.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
+
+const signingKey = useTestSigningKey();
 
 let pkg: ReturnType<typeof exportPackage>;
 
@@ -44,6 +47,7 @@ describe('kestrel verify', () => {
       expect(r.verdict.ok).toBe(true);
       expect(r.verdict.audit.holds).toBe(true);
       expect(r.text).toMatch(/^OK: 7 files match the manifest; the audit chain holds$/m);
+      expect(r.text).toContain(`manifest signed by DC Jane Roe, key ${signingKey.fingerprint}`);
     }
   });
 
