@@ -15,6 +15,8 @@ import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
 import { catalogueImage, imageMaterializer, openImage, recordProvenance, type OpenedImage } from './imageIntake.js';
 import { expandArchives, type ArchiveLimits, type ArchiveRunSummary } from './archiveIntake.js';
+import { analyseVideos } from './videos.js';
+import { VIDEO_ALGORITHMS } from '../video/analyse.js';
 
 export interface IntakeOptions {
   exhibit: string;
@@ -62,6 +64,9 @@ export interface IntakeSummary {
   /** Pictures of this exhibit with perceptual data, and how many of those failed to decode. */
   imagesAnalysed: number;
   imageDecodeErrors: number;
+  /** Videos of this exhibit with a video analysis, and how many of those could not be decoded. */
+  videosAnalysed: number;
+  videoDecodeErrors: number;
   filesReadThisRun: number;
   bytesReadThisRun: number;
   durationMs: number;
@@ -127,6 +132,7 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
     const locate = (rel: Buffer) => (sourceIsFolder ? Buffer.concat([sourceBytes, Buffer.from('/'), rel]) : sourceBytes);
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
     await analyseMissingImages(c, exhibitId, locate, writer, opts);
+    await analyseVideos(c, exhibitId, locate, { exhibit: opts.exhibit, examiner: opts.examiner, signal: opts.signal });
     const archives = await expandArchives(c, exhibitId, writer, async (row) => ({ path: locate(row.path).toString(), cleanup: () => undefined }), opts);
     return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
@@ -224,6 +230,7 @@ function startRun(
       interruptedRuns: interrupted,
       algorithms: [...ALGORITHMS],
       imageAlgorithms: IMAGE_ALGORITHMS,
+      videoAlgorithms: VIDEO_ALGORITHMS,
       ...(image
         ? { readMode: 'disk image opened read-only by libtsk in a supervised helper process', listing: `The Sleuth Kit ${image.tsk} (kestrel-tsk)`, imageFormat: image.format, fsType: image.fsType }
         : { readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted', listing: LISTING_METHOD }),
@@ -413,6 +420,9 @@ function finishRun(
     const images = c.db.prepare(`
       SELECT count(*) AS analysed, coalesce(sum(decode_error IS NOT NULL), 0) AS failed FROM image_data
       WHERE content_id IN (SELECT content_id FROM file_instance WHERE exhibit_id = ?)`).get(exhibitId) as { analysed: number; failed: number };
+    const videos = c.db.prepare(`
+      SELECT count(*) AS analysed, coalesce(sum(decode_error IS NOT NULL), 0) AS failed FROM video_data
+      WHERE content_id IN (SELECT content_id FROM file_instance WHERE exhibit_id = ?)`).get(exhibitId) as { analysed: number; failed: number };
     const durationMs = Date.now() - started;
     const image = imageSummary(c, exhibitId);
     const seconds = Math.max(durationMs, 1) / 1000;
@@ -432,6 +442,8 @@ function finishRun(
       uniqueContent: counts.uniqueContent,
       imagesAnalysed: images.analysed,
       imageDecodeErrors: images.failed,
+      videosAnalysed: videos.analysed,
+      videoDecodeErrors: videos.failed,
       filesReadThisRun: read.files,
       bytesReadThisRun: read.bytes,
       durationMs,

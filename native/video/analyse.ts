@@ -1,0 +1,44 @@
+import { CROPDETECT, detectBars } from './cropdetect.js';
+import { probeVideo, ProbeError, type VideoProbe } from './probe.js';
+import { hashVideo, VideoDecodeError, VPDQ_ALGORITHM, type Crop, type VpdqFeature } from './vpdq.js';
+
+/** What produced a video's analysis, stored with it. */
+export const VIDEO_ALGORITHMS = { vpdq: VPDQ_ALGORITHM, cropdetect: CROPDETECT, decoder: 'ffmpeg (system or KESTREL_FFMPEG)' } as const;
+
+export interface VideoAnalysis {
+  probe: VideoProbe | null;
+  secondsPerHash: number;
+  features: VpdqFeature[];
+  /** Black bars found, and the features of the frames with them cut away. */
+  crop: Crop | null;
+  croppedFeatures: VpdqFeature[] | null;
+  /** Why the video could not be probed or decoded; the intake records it and goes on. */
+  decodeError: string | null;
+}
+
+/**
+ * Probes and hashes one open video file. Never throws for a bad video: a file ffprobe or ffmpeg
+ * cannot read comes back with decodeError (and whatever the probe found).
+ */
+export async function analyseVideo(fd: number, secondsPerHash: number, signal?: AbortSignal): Promise<VideoAnalysis> {
+  const none = { secondsPerHash, features: [], crop: null, croppedFeatures: null };
+  let probe: VideoProbe;
+  try {
+    probe = await probeVideo(fd, signal);
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    return { ...none, probe: null, decodeError: err.message };
+  }
+  if (!probe.frameRate || !probe.width || !probe.height) {
+    return { ...none, probe, decodeError: 'no frame rate or frame size in the video stream' };
+  }
+  try {
+    const crop = await detectBars(fd, probe.width, probe.height, signal);
+    const hashed = await hashVideo(fd, { frameRate: probe.frameRate, width: probe.width, height: probe.height, secondsPerHash, crop, signal });
+    if (hashed.features.length === 0) return { ...none, probe, decodeError: 'ffmpeg decoded no frame' };
+    return { probe, secondsPerHash, features: hashed.features, crop, croppedFeatures: hashed.cropped, decodeError: null };
+  } catch (err) {
+    if (!(err instanceof VideoDecodeError)) throw err;
+    return { ...none, probe, decodeError: err.message };
+  }
+}
