@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { formatVpdqJson, formatVpdqText, parseVpdqJson, parseVpdqText, pythonG3 } from '../../../native/video/vpdqFiles.js';
-import type { VpdqFeature } from '../../../native/video/vpdq.js';
 
 const H1 = 'e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c';
 const H2 = 'c0f11178372c6aaccddea259648fbfd62f434c89c9e99b249772be216c8d055c';
