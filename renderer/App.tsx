@@ -9,6 +9,7 @@ import { HashListsScreen } from './screens/HashListsScreen.js';
 import { AuditScreen } from './screens/AuditScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { ExportScreen } from './screens/ExportScreen.js';
+import { SerialityScreen } from './screens/SerialityScreen.js';
 
 const SCREENS = [
   { id: 'case', label: 'Case' },
@@ -16,6 +17,7 @@ const SCREENS = [
   { id: 'catalogue', label: 'Catalogue' },
   { id: 'groups', label: 'Near-duplicates' },
   { id: 'hashlists', label: 'Hash lists' },
+  { id: 'seriality', label: 'Seriality' },
   { id: 'audit', label: 'Audit trail' },
   { id: 'export', label: 'Export' },
   { id: 'settings', label: 'Settings' },
@@ -91,6 +93,7 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
           {current === 'catalogue' && <CatalogueScreen />}
           {current === 'groups' && <GroupsScreen />}
           {current === 'hashlists' && <HashListsScreen />}
+          {current === 'seriality' && <SerialityScreen />}
           {current === 'audit' && <AuditScreen />}
           {current === 'export' && <ExportScreen />}
           {current === 'settings' && <SettingsScreen />}

@@ -37,6 +37,7 @@ export const CHANNELS = [
   'verifyPackage',
   'viewSource',
   'derivedUsage',
+  'libraryLinks',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -141,6 +141,7 @@ export const requestSchemas = {
   }),
   viewSource: z.strictObject({ contentId: id }),
   derivedUsage: none,
+  libraryLinks: none,
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { insideFolder } from '../util/insideFolder.js';
 import { derivedUsage } from '../catalog/derivedUsage.js';
+import { openLabStore } from '../lab/open.js';
+import { libraryLinks } from '../lab/links.js';
+import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginal, viewSource, type OriginalImage } from '../review/original.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
@@ -296,7 +299,15 @@ export function createService(options: ServiceOptions): KestrelService {
       if (runningJob()) throw new KestrelError('an intake is running; match when it has finished', 'E_BUSY');
       const lib = openLibrary(options.libraryDir);
       try {
-        return await matchCase(c, lib, { examiner: actor() });
+        const summary = await matchCase(c, lib, { examiner: actor() });
+        // the other cases of the lab library too, as kestrel match does
+        const store = await openLabStore(options.libraryDir);
+        try {
+          await crossMatchCase(c, store, { examiner: actor() });
+        } finally {
+          await store.close();
+        }
+        return summary;
       } finally {
         lib.close();
       }
@@ -318,6 +329,14 @@ export function createService(options: ServiceOptions): KestrelService {
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
     viewSource: ({ contentId }) => viewSource(requireCase(), contentId),
     derivedUsage: () => derivedUsage(requireCase().dir),
+    libraryLinks: async () => {
+      const store = await openLabStore(options.libraryDir);
+      try {
+        return await libraryLinks(store);
+      } finally {
+        await store.close();
+      }
+    },
   };
 
   const thumbnailFile = (contentId: number): string | null => {

@@ -10,9 +10,10 @@ import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
 import type { ViewSource } from '../review/original.js';
 import type { DerivedUsage } from '../catalog/derivedUsage.js';
+import type { Seriality } from '../lab/links.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
-export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage };
+export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality };
 
 export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict, ShareResult };
 
@@ -277,6 +278,7 @@ export interface Responses {
   verifyPackage: PackageVerdict;
   viewSource: ViewSource;
   derivedUsage: DerivedUsage;
+  libraryLinks: Seriality;
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */
