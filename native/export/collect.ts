@@ -126,6 +126,10 @@ export interface Instance {
   atime: string | null;
   birthtime: string | null;
   extension: string | null;
+  /** Where a disk image or an archive put it: deleted, orphan, alternate stream, in archive... (empty for live folder files). */
+  flags: string[];
+  /** Inode or MFT entry-sequence in its file system (disk images), as the catalogue keeps it. */
+  inode: string | null;
 }
 
 export interface MatchData {
@@ -241,7 +245,8 @@ function readFindings(db: Db): Finding[] {
   if (ids.size === 0) return [];
   const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
   const instanceStmt = db.prepare(
-    `SELECT f.id, e.label, e.source_path, f.intake_run_id, f.path, f.path_text, f.size, f.mtime, f.ctime, f.atime, f.birthtime, f.extension
+    `SELECT f.id, e.label, e.source_path, f.intake_run_id, f.path, f.path_text, f.size, f.mtime, f.ctime, f.atime, f.birthtime, f.extension,
+            f.inode, e.source_kind, f.deleted, f.meta_reallocated, f.orphan, f.alt_stream, f.content_unverified, f.archive_depth, f.encrypted
        FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
       WHERE f.content_id = ? ORDER BY e.label, f.path`,
   );
@@ -257,9 +262,17 @@ function readFindings(db: Db): Finding[] {
     const instances = (instanceStmt.all(id) as {
       id: number; label: string; source_path: string; intake_run_id: number; path: Buffer; path_text: string; size: number | null;
       mtime: string | null; ctime: string | null; atime: string | null; birthtime: string | null; extension: string | null;
+      inode: string | null; source_kind: string; deleted: number; meta_reallocated: number; orphan: number; alt_stream: number;
+      content_unverified: number; archive_depth: number; encrypted: number;
     }[]).map((r) => ({
       id: r.id, exhibitLabel: r.label, exhibitSource: r.source_path, intakeRunId: r.intake_run_id, path: r.path, pathText: r.path_text,
       size: r.size, mtime: r.mtime, ctime: r.ctime, atime: r.atime, birthtime: r.birthtime, extension: r.extension,
+      inode: r.source_kind === 'image' ? r.inode : null,
+      flags: [
+        r.deleted ? 'deleted' : null, r.meta_reallocated ? 'metadata reallocated' : null, r.orphan ? 'orphan' : null,
+        r.alt_stream ? 'alternate data stream' : null, r.content_unverified ? 'content not verified' : null,
+        r.archive_depth > 0 ? 'in archive' : null, r.encrypted ? 'encrypted' : null,
+      ].filter((x): x is string => x !== null),
     }));
     const matches = matchesByContent.get(id) ?? [];
     const decision = decisions.get(id) ?? null;

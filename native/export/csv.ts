@@ -3,7 +3,7 @@ import type { PackageData } from './collect.js';
 export const CSV_COLUMNS = [
   'sha256', 'md5', 'sha1', 'size', 'detected_type', 'exhibit', 'path', 'modified', 'changed', 'accessed', 'created',
   'category_scheme', 'category', 'category_label', 'category_source', 'decided_by', 'decided_at',
-  'matched_lists', 'match_algorithms', 'min_distance', 'pdq', 'pdq_quality', 'blockhash',
+  'matched_lists', 'match_algorithms', 'min_distance', 'pdq', 'pdq_quality', 'blockhash', 'flags', 'fs_address',
 ] as const;
 
 /**
@@ -25,6 +25,7 @@ export function buildCsv(data: PackageData): string {
         f.decision?.examiner ?? null, f.decision?.decidedAt ?? null,
         lists.join('; '), algorithms.join('; '), minDistance,
         f.image?.pdq ?? null, f.image?.pdqQuality ?? null, f.image?.blockhash ?? null,
+        inst.flags.join('; '), inst.inode,
       ];
       lines.push(row.map(cell).join(','));
     }
