@@ -23,6 +23,8 @@ export const CHANNELS = [
   'getItem',
   'categorise',
   'undoDecisions',
+  'undoLast',
+  'redoLast',
   'addNote',
   'addTag',
   'removeTag',

@@ -107,6 +107,8 @@ export const requestSchemas = {
     message: 'expectSha256 must name one SHA-256 for each of contentIds', path: ['expectSha256'],
   }),
   undoDecisions: z.strictObject({ decisionIds: z.array(id).min(1).max(1_000_000) }),
+  undoLast: none,
+  redoLast: none,
   addNote: z.strictObject({ contentId: id, text: text(20_000) }),
   addTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
   removeTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),

@@ -16,6 +16,7 @@ import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/log.js';
 import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
 import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, undoDecisions } from '../review/decisions.js';
+import { historyState, redoLastAction, undoLastAction } from '../review/history.js';
 import { contentsOutside, countItems, itemRows, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
@@ -241,9 +242,19 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       if (inView) refuseOutsideView(c, inView, contentIds);
       const out = categorise(c.db, contentIds, category, actor(), via, expectSha256);
-      return { decisionIds: out.decisionIds, scheme: caseScheme(c.db), category };
+      return { decisionIds: out.decisionIds, actionId: out.actionId, scheme: caseScheme(c.db), category };
     },
     undoDecisions: ({ decisionIds }) => undoDecisions(requireCase().db, decisionIds, actor()),
+    undoLast: () => {
+      const c = requireCase();
+      const who = actor();
+      return { ...undoLastAction(c.db, who), history: historyState(c.db, who) };
+    },
+    redoLast: () => {
+      const c = requireCase();
+      const who = actor();
+      return { ...redoLastAction(c.db, who), history: historyState(c.db, who) };
+    },
     addNote: ({ contentId, text }) => {
       const c = requireCase();
       const who = actor();

@@ -11,9 +11,15 @@ import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/de
 import type { ViewSource } from '../review/original.js';
 import type { DerivedUsage } from '../catalog/derivedUsage.js';
 import type { Seriality } from '../lab/links.js';
+import type { ActionOutcome, HistoryState } from '../review/history.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
 export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality };
+
+/** What undoLast or redoLast did, and what the examiner can still undo and redo. */
+export interface ActionResult extends ActionOutcome {
+  history: HistoryState;
+}
 
 export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict, ShareResult };
 
@@ -193,6 +199,8 @@ export interface ItemDetail {
 export interface CategoriseResult {
   /** The new decisions, to pass to undoDecisions. */
   decisionIds: number[];
+  /** The review action undoLast takes back whole (null when nothing changed). */
+  actionId: number | null;
   scheme: SchemeId;
   category: string;
 }
@@ -264,6 +272,8 @@ export interface Responses {
   getItem: ItemDetail;
   categorise: CategoriseResult;
   undoDecisions: UndoResult;
+  undoLast: ActionResult;
+  redoLast: ActionResult;
   addNote: NoteInfo;
   addTag: { changed: number };
   removeTag: { changed: number };

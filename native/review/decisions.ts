@@ -3,6 +3,7 @@ import { SCHEMES, findCategory, isSchemeId, type SchemeId } from '../catalog/sch
 import { appendAudit } from '../audit/log.js';
 import { signAuditHead } from '../audit/signing.js';
 import { KestrelError } from '../util/result.js';
+import { recordAction } from './history.js';
 
 /**
  * Category decisions. Rows are only ever added; a decision is replaced by superseding it, so the
@@ -12,6 +13,8 @@ import { KestrelError } from '../util/result.js';
 export interface CategoriseOutcome {
   decisionIds: number[];
   unchanged: number;
+  /** The review action undo and redo take back and bring again whole; null when nothing changed. */
+  actionId: number | null;
 }
 
 export interface UndoOutcome {
@@ -113,11 +116,13 @@ export function categorise(
         previous: current ? { decision: current.id, scheme: current.scheme, category: current.category } : null,
       });
     }
+    let actionId: number | null = null;
     if (items.length > 0) {
-      appendAudit(db, 'review.categorise', { scheme, category, via, items, unchanged }, examiner);
+      actionId = recordAction(db, examiner, via, items.map((i) => ({ contentId: i['content'] as number, decisionId: i['decision'] as number })));
+      appendAudit(db, 'review.categorise', { scheme, category, via, action: actionId, items, unchanged }, examiner);
       signAuditHead(db, 'decisions');
     }
-    return { decisionIds, unchanged };
+    return { decisionIds, unchanged, actionId };
   })();
 }
 
@@ -126,7 +131,7 @@ export function categorise(
  * it replaced, or by itself when it replaced nothing (the content is uncategorised again). A
  * decision changed since is refused, naming it, and nothing is undone.
  */
-export function undoDecisions(db: Db, decisionIds: readonly number[], examiner: string): UndoOutcome {
+export function undoDecisions(db: Db, decisionIds: readonly number[], examiner: string, context: Record<string, unknown> = {}): UndoOutcome {
   const get = db.prepare('SELECT * FROM category_decision WHERE id = ?');
   const replacedBy = db.prepare('SELECT * FROM category_decision WHERE superseded_by = ? AND id <> ? ORDER BY id DESC LIMIT 1');
   // A row that undo wrote stands for the decision it restores, so what it replaced is what that one replaced.
@@ -163,7 +168,7 @@ export function undoDecisions(db: Db, decisionIds: readonly number[], examiner: 
         items.push({ content: row.content_id, sha256, undone: { decision: id, scheme: row.scheme, category: row.category }, restored: null });
       }
     }
-    appendAudit(db, 'review.undo', { items }, examiner);
+    appendAudit(db, 'review.undo', { ...context, items }, examiner);
     signAuditHead(db, 'decisions');
     return outcome;
   })();

@@ -6,7 +6,6 @@ import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { Viewer } from '../components/Viewer.js';
-import { useUndoStack } from '../undo.js';
 import { useActionQueue } from '../actionQueue.js';
 import { useDecisionOverlay } from '../decisionOverlay.js';
 
@@ -132,7 +131,6 @@ export function CatalogueScreen() {
   const [detailVersion, setDetailVersion] = useState(0);
   const [tagText, setTagText] = useState('');
   const { total, loaded, firstPageReady, item, indexOf, ensure, reload, version } = usePagedItems(filter, sort);
-  const undo = useUndoStack();
   const overlay = useDecisionOverlay();
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -243,7 +241,6 @@ export function CatalogueScreen() {
       const r = valueOr(await bridge.api.categorise({ contentIds, expectSha256, inView, category: code, via }), report);
       if (!r) { overlay.forget(contentIds); return; }
       overlay.applied(contentIds);
-      if (r.decisionIds.length > 0) undo.push(r.decisionIds);
       report(`${formatCount(contentIds.length)} item${contentIds.length === 1 ? '' : 's'} → ${categoryLabel(categories, code)}`);
     });
   };
@@ -263,13 +260,19 @@ export function CatalogueScreen() {
     setSelected(new Map());
   };
 
+  // Undo and redo are the engine's, per examiner and case: they reach actions taken on other
+  // screens (a whole group) and before a reload. Queued behind the keys pressed before them.
   const undoLast = () => actions.enqueue(async () => {
-    const top = undo.peek();
-    if (!top) return report('Nothing to undo');
-    const r = valueOr(await bridge.api.undoDecisions({ decisionIds: top }), report);
-    if (!r) { undo.drop(); return; }
-    undo.popApplied(r.replacements);
-    report(`Undone: ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
+    const r = valueOr(await bridge.api.undoLast({}), report);
+    if (!r) return;
+    overlay.forget(r.contentIds);
+    report(`Undone (${r.via}, ${formatCount(r.contentIds.length)} item${r.contentIds.length === 1 ? '' : 's'}): ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
+  });
+  const redoLast = () => actions.enqueue(async () => {
+    const r = valueOr(await bridge.api.redoLast({}), report);
+    if (!r) return;
+    overlay.forget(r.contentIds);
+    report(`Redone (${r.via}, ${formatCount(r.redone)} item${r.redone === 1 ? '' : 's'})`);
   });
 
   const moveFocus = (to: number) => {
@@ -292,7 +295,9 @@ export function CatalogueScreen() {
       else categoriseFocused(mapped.category.code);
       return;
     }
-    if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { e.preventDefault(); undoLast(); return; }
+    const ctrl = e.ctrlKey || e.metaKey;
+    if ((ctrl && e.key.toLowerCase() === 'z' && e.shiftKey) || (ctrl && e.key === 'y') || e.key === 'U') { e.preventDefault(); redoLast(); return; }
+    if ((ctrl && e.key === 'z') || e.key === 'u') { e.preventDefault(); undoLast(); return; }
     switch (e.key) {
       case 'ArrowRight': e.preventDefault(); moveFocus(focus + 1); break;
       case 'ArrowLeft': e.preventDefault(); moveFocus(focus - 1); break;
@@ -375,6 +380,7 @@ export function CatalogueScreen() {
           <span key={k.key} className={`key-hint${k.category.alert ? ' alert' : ''}`}><kbd>{k.key}</kbd> {k.category.label}</span>
         ))}
         <span className="key-hint"><kbd>U</kbd>/<kbd>Ctrl Z</kbd> undo</span>
+        <span className="key-hint"><kbd>Shift U</kbd>/<kbd>Ctrl Y</kbd> redo</span>
         <span className="key-hint"><kbd>R</kbd> reveal</span>
         <span className="key-hint"><kbd>Space</kbd> select</span>
       </div>

@@ -185,4 +185,55 @@ describe('keyboard decisions land on the item that had focus (kestrel serve + De
     }
     expect(errors).toEqual([]);
   });
+
+  it('undo and redo are the engine\'s: one step a whole action, after leaving the screen and after a reload', async () => {
+    const current = (id: number): string | null => {
+      const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+      try {
+        const row = db.prepare('SELECT category FROM category_decision WHERE content_id = ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1').get(id) as { category: string } | undefined;
+        return row?.category ?? null;
+      } finally {
+        db.close();
+      }
+    };
+    const bulk = decisions().slice(80).map((d) => d.content_id);
+    expect(bulk).toHaveLength(3);
+    await focusTile(1);
+    await page.keyboard.press('u');
+    await page.waitForFunction(() => /^Undone \(selection, 3 items\)/.test(document.querySelector('.status')?.textContent ?? ''));
+    expect(bulk.map(current)).toEqual([null, null, null]);
+    await shot('decisions-07-undo-bulk');
+
+    await page.click('nav [data-screen="audit"]');
+    await page.waitForSelector('[data-testid="audit-verdict"]');
+    await page.click('nav [data-screen="catalogue"]');
+    await page.waitForSelector('.tile[data-content-id]');
+    await page.reload();
+    await page.waitForSelector('[data-testid="grid"][data-first-page="ready"] .tile[data-content-id]');
+    await focusTile(1);
+    // The step before the bulk action: the held 3 on the last item of the unfiltered grid.
+    await page.keyboard.press('u');
+    await page.waitForFunction(() => /^Undone \(keyboard, 1 item\)/.test(document.querySelector('.status')?.textContent ?? ''));
+    expect(current(ITEMS - 1)).toBeNull();
+    await page.keyboard.press('Shift+U');
+    await page.waitForFunction(() => /^Redone \(keyboard, 1 item\)/.test(document.querySelector('.status')?.textContent ?? ''));
+    expect(current(ITEMS - 1)).toBe('3');
+    await page.keyboard.press('Control+y');
+    await page.waitForFunction(() => /^Redone \(selection, 3 items\)/.test(document.querySelector('.status')?.textContent ?? ''));
+    expect(bulk.map(current)).toEqual(['4', '4', '4']);
+    await shot('decisions-08-redo');
+
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      const entries = readAudit(db);
+      expect(verifyChain(entries).ok).toBe(true);
+      expect(entries.filter((e) => e.action === 'review.undo' || e.action === 'review.redo').map((e) => [e.action, e.details['via'], e.actor])).toEqual([
+        ['review.undo', 'selection', 'Examiner A'], ['review.undo', 'keyboard', 'Examiner A'],
+        ['review.redo', 'keyboard', 'Examiner A'], ['review.redo', 'selection', 'Examiner A'],
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(errors).toEqual([]);
+  });
 });

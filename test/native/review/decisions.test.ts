@@ -83,6 +83,6 @@ describe('category decisions', () => {
   it('does not write a new row when the category is already the current one', () => {
     categorise(c.db, [1], '3', 'X', 'test');
     const again = categorise(c.db, [1, 2], '3', 'X', 'test');
-    expect(again).toEqual({ decisionIds: [2], unchanged: 1 });
+    expect(again).toEqual({ decisionIds: [2], unchanged: 1, actionId: 2 });
   });
 });
