@@ -4,7 +4,6 @@ import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { Viewer } from '../components/Viewer.js';
-import { useUndoStack } from '../undo.js';
 import { useRemembered } from '../remember.js';
 
 const LIMIT = 200;
@@ -31,7 +30,6 @@ export function GroupsScreen() {
   const [focus, setFocus] = useState(0);
   const [revealed, setRevealed] = useState<Set<number>>(new Set());
   const [viewing, setViewing] = useState<number | null>(null);
-  const undo = useUndoStack();
 
   const load = useCallback(async () => {
     const r = valueOr(await bridge.api.listGroups({ offset, limit: LIMIT, sort }), report);
@@ -50,8 +48,7 @@ export function GroupsScreen() {
   }, [bridge, report, setOpenId]);
   useEffect(() => { if (openId !== null && open === null) void show(openId); }, [openId, open, show]);
 
-  const afterDecision = async (ids: number[], message: string) => {
-    if (ids.length > 0) undo.push(ids);
+  const afterDecision = async (message: string) => {
     report(message);
     if (open) await show(open.id);
     await load();
@@ -61,21 +58,19 @@ export function GroupsScreen() {
   const categoriseGroup = async (code: string) => {
     if (!open) return;
     const r = valueOr(await bridge.api.categorise({ contentIds: open.members.map((m) => m.id), category: code, via: 'group' }), report);
-    if (r) await afterDecision(r.decisionIds, `Group ${open.id}: ${r.decisionIds.length} item(s) → ${code}`);
+    if (r) await afterDecision(`Group ${open.id}: ${r.decisionIds.length} item(s) → ${code}`);
   };
 
   const categoriseMember = async (contentId: number, code: string) => {
     const r = valueOr(await bridge.api.categorise({ contentIds: [contentId], category: code, via: 'keyboard' }), report);
-    if (r) await afterDecision(r.decisionIds, `1 item → ${categoryLabel(categories, code)}`);
+    if (r) await afterDecision(`1 item → ${categoryLabel(categories, code)}`);
   };
 
+  // The engine's undo, per examiner and case: the examiner's latest action, whichever screen took it.
   const undoLast = async () => {
-    const top = undo.peek();
-    if (!top) return report('Nothing to undo');
-    const r = valueOr(await bridge.api.undoDecisions({ decisionIds: top }), report);
-    if (!r) { undo.drop(); return; }
-    undo.popApplied(r.replacements);
-    report(`Undone: ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
+    const r = valueOr(await bridge.api.undoLast({}), report);
+    if (!r) return;
+    report(`Undone (${r.via}, ${r.contentIds.length} item(s)): ${r.restored} restored, ${r.withdrawn} back to uncategorised`);
     if (open) await show(open.id);
     await load();
     await refresh();
