@@ -62,5 +62,7 @@ describe('an intake killed with SIGKILL', () => {
     const runs = queryCase<{ status: string }>(resumed, 'SELECT status FROM intake_run ORDER BY id');
     expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted', 'interrupted', 'complete']);
     expect(kestrel(['audit', 'verify', resumed]).status).toBe(0);
-  });
+    // Five intakes of 4,000 files: the global two-minute guard is too short on a loaded machine,
+    // and this test checks what the catalogue holds, never how fast it got there.
+  }, 600_000);
 });
