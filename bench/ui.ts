@@ -7,6 +7,8 @@
  *    (goal < 200), with exactCountMs: until the exact count is shown (it follows the tiles)
  *  - scroll: DOM rows and tiles after jumps across the million, against the rows that fit the view
  *  - baselineRoundTripMs: one trivial API call from the page in the same run, for ratios
+ *  - keyToDecisionMs: 40 number keys 30 ms apart on the grid, keydown to the engine's answer that
+ *    recorded the decision (median, p99, max), with how many decisions were recorded
  * Run: npx tsx bench/ui.ts [--items N] [--case DIR] (after npm run build). With --case, the
  * synthetic case is built in DIR once and reused by later runs (building a million rows takes a minute).
  */
@@ -158,6 +160,33 @@ async function main(): Promise<void> {
       const r = await page.evaluate(`(${SCROLL_TO})(${fraction})`) as { fraction: number; settleMs: number; domRows: number; domTiles: number; rowsThatFit: number };
       scroll.push(r);
     }
+    // Key to decision: number keys 30 ms apart on the grid (a held key repeats about that fast),
+    // each timed from its keydown to the engine's answer recording its decision.
+    const KEY_LATENCY = `async () => {
+      const grid = document.querySelector('[data-testid="grid"]');
+      grid.scrollTop = 0;
+      await new Promise((r) => setTimeout(r, 300));
+      document.querySelector('.tile[data-content-id]').click();
+      const answered = [];
+      const original = window.fetch;
+      window.fetch = async (...args) => {
+        const response = await original(...args);
+        if (String(args[0]).includes('api/categorise')) answered.push(performance.now());
+        return response;
+      };
+      const pressed = [];
+      for (let i = 0; i < 40; i++) {
+        pressed.push(performance.now());
+        grid.dispatchEvent(new KeyboardEvent('keydown', { key: '1', bubbles: true }));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      const until = performance.now() + 30000;
+      while (answered.length < pressed.length && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+      window.fetch = original;
+      const ms = pressed.map((t, i) => answered[i] - t).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      return { keys: pressed.length, decisions: answered.length, medianMs: ms[Math.floor(ms.length / 2)], p99Ms: ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.99) - 1)], maxMs: ms[ms.length - 1] };
+    }`;
+    const keyToDecision = await page.evaluate(`(${KEY_LATENCY})()`) as { keys: number; decisions: number; medianMs: number; p99Ms: number; maxMs: number };
     const worstFilter = Math.max(...Object.values(filters).map((f) => f.ms));
     process.stdout.write(`${JSON.stringify({
       bench: 'ui',
@@ -173,6 +202,8 @@ async function main(): Promise<void> {
       filterChangeGoalMs: 200,
       scroll,
       domStaysVirtual: scroll.every((s) => s.domRows <= s.rowsThatFit + 6),
+      keyToDecisionMs: { keySpacingMs: 30, keys: keyToDecision.keys, decisions: keyToDecision.decisions,
+        median: Math.round(keyToDecision.medianMs * 10) / 10, p99: Math.round(keyToDecision.p99Ms * 10) / 10, max: Math.round(keyToDecision.maxMs * 10) / 10 },
     }, null, 2)}\n`);
   } finally {
     await browser.close();
