@@ -11,6 +11,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerHash } from './commands/hash.js';
 import { registerHashset } from './commands/hashset.js';
 import { registerMatch } from './commands/match.js';
+import { registerVpdq } from './commands/vpdq.js';
 import { registerLibrary } from './commands/library.js';
 import { registerKey, useKeyOptions } from './commands/key.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerHash(program);
   registerHashset(program);
   registerMatch(program);
+  registerVpdq(program);
   registerLibrary(program);
   registerKey(program);
   useKeyOptions(program);
