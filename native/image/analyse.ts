@@ -58,12 +58,13 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
     if (!(err instanceof DecodeError)) throw err;
     return { ...empty(), exif: await exifPending, decodeError: err.message };
   }
-  // The working copy, thumbnail and preview are made on sharp's threads while this thread computes PDQ.
-  const thumbnailPending = workingCopy(decoded.pixels).then(async (working) => ({ working, thumbnail: await makeThumbnail(working) }));
+  const working = workingCopy(decoded.pixels);
+  // The thumbnail and preview are made on sharp's threads while this thread computes the hashes.
+  const thumbnailPending = makeThumbnail(working);
   const previewPending = makePreview(decoded.pixels);
   const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
-  const [{ working, thumbnail }, preview, exif] = await Promise.all([thumbnailPending, previewPending, exifPending]);
   const block = blockhash(working);
+  const [thumbnail, preview, exif] = await Promise.all([thumbnailPending, previewPending, exifPending]);
   return {
     format: decoded.format,
     width: decoded.width,
