@@ -14,10 +14,22 @@ import { SHARE_FORMATS } from '../hashsets/shareExport.js';
 const none = z.strictObject({});
 const id = z.number().int().positive();
 const text = (max: number) => z.string().trim().min(1).max(max);
-const dir = z.string().min(1).max(4096);
+/**
+ * A name that is printed in reports, audit entries and terminals: no control characters (C0, DEL,
+ * C1), which could rewrite a terminal line or hide text in a report.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const name = (max: number) => text(max).refine((v) => !CONTROL.test(v), 'must not contain control characters');
+/**
+ * A path the engine opens: absolute, so it never depends on the folder the server was started in,
+ * and without NUL (which the OS would cut the path at).
+ */
+const dir = z.string().min(1).max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain a NUL byte')
+  .refine((p) => isAbsolute(p), 'must be an absolute path');
 const schemeId = z.enum(Object.keys(SCHEMES) as SchemeId[]);
-/** Where a package is written or read: absolute, so it never depends on the folder the server was started in. */
-const absolutePath = dir.refine((p) => isAbsolute(p), 'must be an absolute path');
+const absolutePath = dir;
 
 /**
  * The same rules as `kestrel export`: a passphrase only with encrypted media, and then one of at
@@ -71,18 +83,18 @@ export const requestSchemas = {
   openCase: z.strictObject({ dir }),
   createCase: z.strictObject({
     dir,
-    caseNumber: text(200),
-    examiner: text(200),
+    caseNumber: name(200),
+    examiner: name(200),
     description: z.string().max(4000).optional(),
     scheme: schemeId,
   }),
   caseCounts: none,
   getSettings: none,
   setSettings: z.strictObject({ categoryScheme: schemeId.optional(), wellbeing: wellbeingSchema.optional() }),
-  setExaminer: z.strictObject({ examiner: text(200) }),
+  setExaminer: z.strictObject({ examiner: name(200) }),
   listExhibits: none,
   listFileErrors: z.strictObject({ exhibitId: id.optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
-  startIntake: z.strictObject({ label: text(200), source: dir, description: z.string().max(4000).optional() }),
+  startIntake: z.strictObject({ label: name(200), source: dir, description: z.string().max(4000).optional() }),
   intakeStatus: z.strictObject({ jobId: id }),
   cancelIntake: z.strictObject({ jobId: id }),
   facets: none,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from '../api/dispatch.js';
@@ -32,7 +32,11 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 64 * 1024 * 1024;
+/** One request body: the largest argument the UI sends (a list of SHA-256 for a batch) fits easily. */
+const MAX_BODY = 16 * 1024 * 1024;
+/** All bodies being read at once: bounds the server's memory whatever the number of parallel requests. */
+const MAX_BODIES_IN_FLIGHT = 48 * 1024 * 1024;
+let bodiesInFlight = 0;
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -54,8 +58,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden');
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') return send(res, 403, 'text/plain; charset=utf-8', 'forbidden');
-    const url = new URL(req.url ?? '/', origin);
-    const [, first = '', ...rest] = url.pathname.split('/');
+    // The path alone, never `new URL(path, origin)`: a path starting with `//` is read there as
+    // another host, and a malformed one throws (a 500 with a stack, before).
+    const target = req.url ?? '/';
+    const pathname = target.split(/[?#]/, 1)[0]!;
+    if (!pathname.startsWith('/') || pathname.startsWith('//')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+    const [, first = '', ...rest] = pathname.split('/');
     if (!tokenMatches(first)) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
     const path = rest.join('/');
 
@@ -64,7 +72,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return send(res, 415, 'text/plain; charset=utf-8', 'application/json required');
       }
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > MAX_BODY) return send(res, 413, 'text/plain; charset=utf-8', 'request too large');
       const body = await readBody(req);
+      if (body === 'busy') return send(res, 503, 'text/plain; charset=utf-8', 'too many large requests at once; try again');
       if (body === null) return send(res, 413, 'text/plain; charset=utf-8', 'request too large');
       let argument: unknown;
       try {
@@ -140,13 +151,34 @@ function sendJson(res: ServerResponse, value: unknown): void {
   send(res, 200, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/**
+ * Serves a regular file only: a catalogue row may point at anything (a folder, a FIFO, a file
+ * gone since), and a read error after the headers must end this response, not the server.
+ */
 function sendFile(res: ServerResponse, file: string): void {
   const type = MEDIA_TYPES[extname(file).toLowerCase()];
   if (!type) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+  }
   securityHeaders(res);
-  res.writeHead(200, { 'Content-Type': type, 'Content-Length': statSync(file).size });
-  if (res.req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size });
+  if (res.req.method === 'HEAD') {
+    closeSync(fd);
+    return void res.end();
+  }
+  const stream = createReadStream(file, { fd, start: 0, end: Math.max(0, st.size - 1) });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }
 
 /** A file below `root`, never outside it; null for anything that is not a plain file there. */
@@ -162,13 +194,28 @@ function staticFile(root: string, relative: string): string | null {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+async function readBody(req: IncomingMessage): Promise<Buffer | null | 'busy'> {
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk);
+  let held = 0;
+  let refused: null | 'busy' | undefined;
+  try {
+    // A refused body is still read to its end (and dropped), so the client gets the answer rather than a reset.
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (refused !== undefined) continue;
+      held += chunk.length;
+      bodiesInFlight += chunk.length;
+      if (held > MAX_BODY) refused = null;
+      else if (bodiesInFlight > MAX_BODIES_IN_FLIGHT) refused = 'busy';
+      if (refused !== undefined) {
+        chunks.length = 0;
+        bodiesInFlight -= held;
+        held = 0;
+      } else {
+        chunks.push(chunk);
+      }
+    }
+    return refused !== undefined ? refused : Buffer.concat(chunks);
+  } finally {
+    bodiesInFlight -= held;
   }
-  return Buffer.concat(chunks);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
       const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library) });
       const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
       process.stdout.write(`${bridge.url}\n`);
-      if (opts.open) openBrowser(bridge.url);
+      const browser = opts.open ? openBrowser(bridge.url) : null;
       await new Promise<void>((resolveStop) => {
         const stop = () => resolveStop();
         process.once('SIGINT', stop);
@@ -35,21 +35,45 @@ export function registerServe(program: Command): void {
       });
       await bridge.close();
       await service.close();
+      browser?.close();
     });
 }
 
-/** Chromium in app mode with a profile of its own, so the session shares nothing with the examiner's browsing. */
-function openBrowser(url: string): void {
+/**
+ * Chromium's arguments: app mode, a profile of its own (the session shares nothing with the
+ * examiner's browsing), and kept off the network: every proxied request goes to a closed port and
+ * no host name resolves, so only the bridge on 127.0.0.1 (not proxied) is reachable.
+ */
+export function browserArgs(url: string, profile: string): string[] {
+  return [
+    `--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-sync',
+    '--disable-background-networking', '--disable-component-update', '--disable-default-apps',
+    '--proxy-server=127.0.0.1:9', '--proxy-bypass-list=127.0.0.1', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    '--disable-domain-reliability', '--no-pings',
+  ];
+}
+
+/** Starts Chromium; close() ends it and removes its profile from the temporary folder. */
+function openBrowser(url: string): { close(): void } | null {
   const browser = BROWSERS.find((b) => existsSync(b));
   if (!browser) {
     process.stderr.write('kestrel serve: no Chromium found; open the URL above in a browser on this machine\n');
-    return;
+    return null;
   }
   const profile = mkdtempSync(join(tmpdir(), 'kestrel-browser-'));
-  const child = spawn(browser, [
-    `--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-sync',
-    '--disable-background-networking', '--disable-component-update', '--disable-default-apps',
-  ], { detached: true, stdio: 'ignore' });
+  const child = spawn(browser, browserArgs(url, profile), { detached: true, stdio: 'ignore' });
   child.on('error', (err) => process.stderr.write(`kestrel serve: cannot start ${browser}: ${err.message}\n`));
   child.unref();
+  return {
+    close() {
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      }
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

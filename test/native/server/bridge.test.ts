@@ -132,3 +132,65 @@ describe('loopback bridge', () => {
     expect((await call('appInfo', '{}', { 'Content-Type': 'text/plain' })).status).toBe(415);
   });
 });
+
+describe('loopback bridge under probing', () => {
+  let dir: string;
+  let service: KestrelService;
+  let bridge: Bridge;
+  const call = (channel: string, body: string) =>
+    raw(bridge.port, `/${bridge.token}/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kestrel-bridge-probe-'));
+    mkdirSync(join(dir, 'static'), { recursive: true });
+    mkdirSync(join(dir, 'folder.jpg'));
+    writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><title>Kestrel test</title>');
+    const real = createService({ libraryDir: join(dir, 'library'), caseDir: join(dir, 'no-case-yet') });
+    // A catalogue row pointing at a folder (a damaged or hand-edited case): the real bridge must answer 404 and live on.
+    service = { ...real, thumbnailFile: () => join(dir, 'folder.jpg') };
+    bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 404, not 500 with a stack, to paths starting with //', async () => {
+    for (const path of ['//', `//${bridge.token}/`, '//evil.example/x', `/${bridge.token}//api`]) {
+      const r = await raw(bridge.port, path);
+      expect(r.status, path).toBe(404);
+      expect(r.body).not.toMatch(/at |Error/);
+    }
+  });
+
+  it('a thumbnail row pointing at a folder gives 404 and the server keeps serving', async () => {
+    expect((await raw(bridge.port, `/${bridge.token}/thumb/1`)).status).toBe(404);
+    expect((await raw(bridge.port, `/${bridge.token}/`)).status).toBe(200);
+  });
+
+  it('refuses relative paths, NUL bytes and control characters in names', async () => {
+    const relative = JSON.parse((await call('openCase', JSON.stringify({ dir: 'cases/x' }))).body) as { ok: boolean; error: string };
+    expect(relative).toMatchObject({ ok: false });
+    expect(relative.error).toMatch(/absolute/);
+    const nul = JSON.parse((await call('openCase', JSON.stringify({ dir: '/tmp/a\u0000b' }))).body) as { ok: boolean; error: string };
+    expect(nul.error).toMatch(/NUL/);
+    for (const field of ['caseNumber', 'examiner'] as const) {
+      const body = { dir: join(dir, 'new-case'), caseNumber: 'OP-1', examiner: 'DC Roe', [field]: 'DC Roe\u001b[2K\rforged' };
+      const r = JSON.parse((await call('createCase', JSON.stringify(body))).body) as { ok: boolean; error: string };
+      expect(r.ok, field).toBe(false);
+      expect(r.error).toMatch(/control characters/);
+    }
+    const label = JSON.parse((await call('startIntake', JSON.stringify({ label: 'EX\u00851', source: dir }))).body) as { ok: boolean; error: string };
+    expect(label.error).toMatch(/control characters/);
+  });
+
+  it('bounds what parallel request bodies can hold: 413 over 16 MiB, 503 once 48 MiB are in flight', async () => {
+    expect((await call('listHashLists', 'x'.repeat(17 << 20))).status).toBe(413);
+    const replies = await Promise.all(Array.from({ length: 8 }, () => call('listHashLists', ' '.repeat(15 << 20))));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 503), statuses.join()).toBe(true);
+    expect(statuses).toContain(503);
+    expect((await raw(bridge.port, `/${bridge.token}/`)).status).toBe(200);
+  });
+});
