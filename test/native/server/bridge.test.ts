@@ -187,8 +187,22 @@ describe('loopback bridge under probing', () => {
 
   it('bounds what parallel request bodies can hold: 413 over 16 MiB, 503 once 48 MiB are in flight', async () => {
     expect((await call('listHashLists', 'x'.repeat(17 << 20))).status).toBe(413);
-    const replies = await Promise.all(Array.from({ length: 8 }, () => call('listHashLists', ' '.repeat(15 << 20))));
-    const statuses = replies.map((r) => r.status);
+    // Eight bodies held open at once (8 MiB each sent, the last byte later): the server holds them all at the same time.
+    const part = Buffer.alloc(8 << 20, 0x20);
+    const pending = Array.from({ length: 8 }, () => {
+      const req = request({ host: '127.0.0.1', port: bridge.port, path: `/${bridge.token}/api/listHashLists`, method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(part.length + 2) } });
+      const reply = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+        req.on('error', reject);
+      });
+      const written = new Promise<void>((resolve) => req.write(part, () => resolve()));
+      return { req, reply, written };
+    });
+    await Promise.all(pending.map((p) => p.written));
+    await new Promise((r) => setTimeout(r, 500));
+    for (const p of pending) p.req.end('{}');
+    const statuses = await Promise.all(pending.map((p) => p.reply));
     expect(statuses.every((s) => s === 200 || s === 503), statuses.join()).toBe(true);
     expect(statuses).toContain(503);
     expect((await raw(bridge.port, `/${bridge.token}/`)).status).toBe(200);
