@@ -64,10 +64,12 @@ export const itemFilterSchema = z.strictObject({
   hasGps: z.boolean().optional(),
   errors: z.boolean().optional(),
   tag: z.string().min(1).max(100).optional(),
+  /** Name or path fragment, or a hash prefix (MD5, SHA-1, SHA-256, PDQ). */
+  search: z.string().trim().min(1).max(500).optional(),
 });
 
 export const itemSortSchema = z.strictObject({
-  key: z.enum(['id', 'size', 'type', 'category']),
+  key: z.enum(['id', 'size', 'type', 'category', 'name', 'path', 'mtime', 'taken', 'distance']),
   dir: z.enum(['asc', 'desc']),
 });
 

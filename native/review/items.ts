@@ -17,10 +17,12 @@ export interface ItemFilter {
   hasGps?: boolean;
   errors?: boolean;
   tag?: string;
+  /** A name or path fragment, or the start of an MD5, SHA-1, SHA-256 or PDQ hash (hex, 4 digits or more). */
+  search?: string;
 }
 
 export interface ItemSort {
-  key: 'id' | 'size' | 'type' | 'category';
+  key: 'id' | 'size' | 'type' | 'category' | 'name' | 'path' | 'mtime' | 'taken' | 'distance';
   dir: 'asc' | 'desc';
 }
 
@@ -38,6 +40,13 @@ export interface ItemRow {
   hasThumbnail: boolean;
   hasGps: boolean;
   error: boolean;
+  /** The first file instance's path, as text. */
+  path: string;
+  /** The category a list of concern gave on its nearest match (a precategorisation, not a decision). */
+  listCategory: string | null;
+  /** Modification time of the first file instance; when the picture was taken (EXIF), as the camera wrote it. */
+  mtime: string | null;
+  taken: string | null;
 }
 
 const CURRENT_CATEGORY =
@@ -53,11 +62,25 @@ const ALERT_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.i
 const IN_ANY_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m)';
 const IN_ALERT_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0)';
 
+const FIRST_PATH = '(SELECT f.path_text FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
+const FIRST_NAME = `(SELECT replace(f.path_text, rtrim(f.path_text, replace(f.path_text, '/', '')), '') FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)`;
+const FIRST_MTIME = '(SELECT f.mtime FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
+const TAKEN = "(SELECT json_extract(t.exif, '$.dateTimeOriginal') FROM image_data t WHERE t.content_id = c.id)";
+const NEAREST_MATCH = '(SELECT min(m.distance) FROM hash_match m WHERE m.content_id = c.id)';
+const both = (expr: string): Record<ItemSort['dir'], string> => ({ asc: `${expr} ASC NULLS LAST, c.id ASC`, desc: `${expr} DESC NULLS LAST, c.id DESC` });
+
+// name, path, mtime, taken and distance are per-row subqueries: over a million items a sort on
+// them reads every row (README: figures); the filters narrow first.
 const SORTS: Record<ItemSort['key'], Record<ItemSort['dir'], string>> = {
   id: { asc: 'c.id ASC', desc: 'c.id DESC' },
   size: { asc: 'c.size ASC, c.id ASC', desc: 'c.size DESC, c.id DESC' },
   type: { asc: 'c.detected_type ASC, c.id ASC', desc: 'c.detected_type DESC, c.id DESC' },
-  category: { asc: `${CURRENT_CATEGORY} ASC NULLS LAST, c.id ASC`, desc: `${CURRENT_CATEGORY} DESC NULLS LAST, c.id DESC` },
+  category: both(CURRENT_CATEGORY),
+  name: both(FIRST_NAME),
+  path: both(FIRST_PATH),
+  mtime: both(FIRST_MTIME),
+  taken: both(TAKEN),
+  distance: both(NEAREST_MATCH),
 };
 
 interface Built {
@@ -113,6 +136,20 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     clauses.push('c.id IN (SELECT t.content_id FROM tag t WHERE t.tag = @tag)');
     params['tag'] = filter.tag;
   }
+  const search = filter.search?.trim();
+  if (search) {
+    // A hash prefix is a range on the indexed hash columns; a name or path fragment is looked for
+    // in every path (a scan of file_instance; no index serves a substring).
+    const parts = ['c.id IN (SELECT s.content_id FROM file_instance s WHERE instr(lower(s.path_text), @searchText) > 0)'];
+    params['searchText'] = search.toLowerCase();
+    if (/^[0-9a-fA-F]{4,64}$/.test(search)) {
+      params['hashLo'] = search.toLowerCase();
+      params['hashHi'] = `${search.toLowerCase()}g`;
+      parts.push('(c.md5 >= @hashLo AND c.md5 < @hashHi)', '(c.sha1 >= @hashLo AND c.sha1 < @hashHi)', '(c.sha256 >= @hashLo AND c.sha256 < @hashHi)',
+        'c.id IN (SELECT p.content_id FROM image_data p WHERE p.pdq >= @hashLo AND p.pdq < @hashHi)');
+    }
+    clauses.push(`(${parts.join(' OR ')})`);
+  }
   const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
   return filter.exhibitId !== undefined
     ? { from: `${EXHIBIT_FROM} ${where}`, group: 'GROUP BY fx.content_id', id: 'fx.content_id', params }
@@ -148,6 +185,9 @@ interface RawRow {
   thumbnail: string | null;
   gps: number;
   error: number;
+  list_category: string | null;
+  mtime: string | null;
+  taken: string | null;
 }
 
 /** The columns of a grid row, from content c and its image_data i. */
@@ -159,7 +199,10 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${ANY_MATCH} AS matched,
       i.thumbnail AS thumbnail,
       ${HAS_GPS} AS gps,
-      ${HAS_ERROR} AS error`;
+      ${HAS_ERROR} AS error,
+      (SELECT m.category FROM hash_match m WHERE m.content_id = c.id AND m.known = 0 AND m.category IS NOT NULL ORDER BY m.distance, m.id LIMIT 1) AS list_category,
+      ${FIRST_MTIME} AS mtime,
+      json_extract(i.exif, '$.dateTimeOriginal') AS taken`;
 
 export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
   const { from, group, id, params } = buildWhere(db, filter);
@@ -204,5 +247,9 @@ function toItemRow(r: RawRow): ItemRow {
     hasThumbnail: r.thumbnail !== null,
     hasGps: r.gps === 1,
     error: r.error === 1,
+    path,
+    listCategory: r.list_category,
+    mtime: r.mtime,
+    taken: r.taken,
   };
 }

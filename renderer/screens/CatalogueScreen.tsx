@@ -6,12 +6,12 @@ import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { Viewer } from '../components/Viewer.js';
+import { GridControls, LIST_ROW_HEIGHT, parseSort, SORT_OPTIONS, TILE_SIZES, type GridView, type TileSize } from '../components/GridControls.js';
+import { recalled, remember, useRemembered } from '../remember.js';
 import { useActionQueue } from '../actionQueue.js';
 import { useDecisionOverlay } from '../decisionOverlay.js';
 
 const PAGE = 240;
-const TILE_W = 168;
-const TILE_H = 204;
 
 /**
  * Pages of the current query, fetched as the examiner scrolls; a new query starts a new
@@ -115,18 +115,23 @@ export function CatalogueScreen() {
   const { bridge, info, report, refresh } = useSession();
   const categories = useMemo(() => info.case?.categories ?? [], [info.case]);
   const keys = useMemo(() => categoryKeys(categories), [categories]);
-  const [filter, setFilter] = useState<ItemFilter>({});
-  const [sort, setSort] = useState<ItemSort>({ key: 'id', dir: 'asc' });
+  // Filters, sort, layout, focus, selection and scroll position are there again when the examiner comes back.
+  const memo = `catalogue.${info.case?.caseUuid ?? ''}`;
+  const [filter, setFilter] = useRemembered<ItemFilter>(`${memo}.filter`, {});
+  const [sort, setSort] = useRemembered<ItemSort>(`${memo}.sort`, { key: 'id', dir: 'asc' });
+  const [tileSize, setTileSize] = useRemembered<TileSize>(`${memo}.tileSize`, 'medium');
+  const [view, setView] = useRemembered<GridView>(`${memo}.view`, 'tiles');
+  const tile = view === 'list' ? { width: 0, height: LIST_ROW_HEIGHT, thumb: 36 } : TILE_SIZES[tileSize];
   const [facets, setFacets] = useState<Facets | null>(null);
-  const [focus, setFocusIndex] = useState(0);
+  const [focus, setFocusIndex] = useRemembered(`${memo}.focus`, 0);
   // The focused item by content id, beside the index it is drawn at: keys act on the item, and the
   // index follows it when rows move (reload, decided items leaving the queue, a re-sort).
-  const focusRef = useRef<{ index: number; id: number | null }>({ index: 0, id: null });
+  const focusRef = useRef<{ index: number; id: number | null }>({ index: focus, id: null });
   // Selected contents by id, with the SHA-256 the examiner saw on each.
-  const [selected, setSelected] = useState<Map<number, string>>(new Map());
+  const [selected, setSelected] = useRemembered<Map<number, string>>(`${memo}.selected`, () => new Map());
   const [revealed, setRevealed] = useState<number | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
-  const [layout, setLayout] = useState({ columns: 4, tileWidth: TILE_W });
+  const [layout, setLayout] = useState<{ columns: number; tileWidth: number }>({ columns: 4, tileWidth: TILE_SIZES.medium.width });
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
   const [tagText, setTagText] = useState('');
@@ -151,23 +156,36 @@ export function CatalogueScreen() {
     const el = scroller.current;
     if (!el) return;
     // Tiles stretch to share the row evenly, so no ragged gap is left at the right edge.
-    const ro = new ResizeObserver(() => {
+    const fit = () => {
       const usable = el.clientWidth - 8;
-      const cols = Math.max(1, Math.floor(usable / TILE_W));
+      const cols = view === 'list' ? 1 : Math.max(1, Math.floor(usable / tile.width));
       setLayout({ columns: cols, tileWidth: Math.floor(usable / cols) });
-    });
+    };
+    const ro = new ResizeObserver(fit);
     ro.observe(el);
+    fit();
     return () => ro.disconnect();
-  }, []);
+  }, [view, tile.width]);
+  // The scroll position is kept when leaving the screen and given back on return, once the first
+  // page has made the grid tall enough to hold it.
+  // (Noted as it scrolls: once the screen has gone, its element no longer has a scroll position.)
+  const scrollRestored = useRef(false);
 
   const count = total ?? loaded;
   const rowCount = Math.ceil(count / columns);
   const virtualizer = useVirtualizer({
     count: rowCount,
     getScrollElement: () => scroller.current,
-    estimateSize: () => TILE_H,
+    estimateSize: () => tile.height,
     overscan: 2,
   });
+  useEffect(() => { virtualizer.measure(); }, [virtualizer, tile.height, columns]);
+  useEffect(() => {
+    if (scrollRestored.current || !firstPageReady || !scroller.current) return;
+    scrollRestored.current = true;
+    const top = recalled<number>(`${memo}.scroll`);
+    if (top) scroller.current.scrollTop = top;
+  }, [firstPageReady, memo]);
   const virtualRows = virtualizer.getVirtualItems();
   const firstRow = virtualRows[0]?.index ?? 0;
   const lastRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
@@ -204,6 +222,7 @@ export function CatalogueScreen() {
     if (index !== before) virtualizer.scrollToIndex(Math.floor(index / columns));
   });
 
+  const searchFor = (text: string | undefined) => changeFilter({ search: text });
   const changeFilter = (patch: Partial<ItemFilter>) => {
     const next: ItemFilter = { ...filter, ...patch };
     for (const k of Object.keys(next) as (keyof ItemFilter)[]) if (next[k] === undefined) delete next[k];
@@ -371,8 +390,9 @@ export function CatalogueScreen() {
           <Select label="Tag" name="tag" value={filter.tag ?? ''} onChange={(v) => changeFilter({ tag: v || undefined })}
             options={[['', 'Any'], ...facets.tags.map((t): [string, string] => [t, t])]} />
         )}
-        <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { const [key, dir] = v.split(':') as [ItemSort['key'], ItemSort['dir']]; setSort({ key, dir }); setFocus(0, null); }}
-          options={[['id:asc', 'Intake order'], ['size:desc', 'Largest first'], ['size:asc', 'Smallest first'], ['type:asc', 'File type'], ['category:asc', 'Category']]} />
+        <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { setSort(parseSort(v)); setFocus(0, null); }}
+          options={SORT_OPTIONS} />
+        <GridControls search={filter.search ?? ''} onSearch={searchFor} tileSize={tileSize} onTileSize={setTileSize} view={view} onView={setView} />
         <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? (loaded > 0 ? 'Counting…' : 'Loading…') : `${formatCount(total)} items`}</div>
       </div>
       <div className="keybar small" aria-label="Keyboard">
@@ -400,12 +420,13 @@ export function CatalogueScreen() {
         </div>
       )}
       <div className="catalogue-body">
-        <div className="grid-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid"
+        <div className={`grid-scroll view-${view} tiles-${tileSize}`} ref={scroller}
+          onScroll={(e) => { if (scrollRestored.current) remember(`${memo}.scroll`, e.currentTarget.scrollTop); }} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid"
           data-query={JSON.stringify([filter, sort])} data-first-page={firstPageReady ? 'ready' : 'loading'}>
           {total === 0 && <p className="muted empty">No items match these filters.</p>}
-          <div className="grid-space" style={{ height: virtualizer.getTotalSize(), '--tile-w': `${layout.tileWidth - 8}px` } as CSSProperties}>
+          <div className="grid-space" style={{ height: virtualizer.getTotalSize(), '--tile-w': `${layout.tileWidth - 8}px`, '--tile-h': `${tile.height - 8}px`, '--thumb-h': `${tile.thumb}px` } as CSSProperties}>
             {virtualRows.map((vr) => (
-              <div key={vr.key} className="grid-row" data-row={vr.index} style={{ transform: `translateY(${vr.start}px)`, height: TILE_H }}>
+              <div key={vr.key} className="grid-row" data-row={vr.index} style={{ transform: `translateY(${vr.start}px)`, height: tile.height }}>
                 {Array.from({ length: columns }, (_, col) => {
                   const index = vr.index * columns + col;
                   if (index >= count) return null;
@@ -424,10 +445,12 @@ export function CatalogueScreen() {
                       aria-selected={selected.has(row.id)}
                     >
                       <Thumb contentId={row.id} hasThumbnail={row.hasThumbnail} revealed={revealed === row.id} type={row.type} />
-                      <div className="tile-name" title={row.name}>{row.name || row.sha256.slice(0, 16)}</div>
+                      <div className="tile-name" title={row.path}>{row.name || row.sha256.slice(0, 16)}</div>
+                      {view === 'list' && <ListColumns row={row} />}
                       <div className="tile-meta">
                         <span>{formatBytes(row.size)}</span>
                         {row.matched && <span className={`badge badge-${row.matched}`}>{row.matched === 'alert' ? 'HIT' : 'known'}</span>}
+                        {row.listCategory !== null && <span className="badge badge-list" data-testid="list-category" title="the list's category (a precategorisation, not a decision)">list {row.listCategory}</span>}
                         {row.hasGps && <span className="badge">GPS</span>}
                         {row.error && <span className="badge badge-error">error</span>}
                         <span className={`badge badge-cat${alert ? ' alert' : ''}${shown.category === null ? ' none' : ''}${shown.pending ? ' pending' : ''}`}
@@ -464,5 +487,17 @@ function Select({ label, name, value, options, onChange }: {
         {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
       </select>
     </label>
+  );
+}
+
+/** The details list's extra columns: where the file is, its type and its times. */
+function ListColumns({ row }: { row: ItemRow }) {
+  return (
+    <>
+      <div className="list-path mono" title={row.path}>{row.path}</div>
+      <div className="list-type">{row.type}</div>
+      <div className="list-time" title="modified">{row.mtime?.slice(0, 19).replace('T', ' ') ?? '—'}</div>
+      <div className="list-time" title="taken (EXIF)">{row.taken ?? '—'}</div>
+    </>
   );
 }
