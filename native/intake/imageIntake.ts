@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/log.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { displayPath } from '../util/pathBytes.js';
 import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
-import { ReaderPool } from './readerPool.js';
+import { claimingReaders } from './pictureClaims.js';
 import { extensionMismatch, sniff, SNIFF_BYTES } from './sniff.js';
 import { identifyImage, UnsupportedImage, type ImageSource } from '../disk/imageFormat.js';
 import { ewfInfo, ewfVerify, type EwfMetadata, type EwfVerification } from '../disk/ewf.js';
@@ -126,7 +126,6 @@ export async function recordProvenance(c: OpenCase, exhibitId: number, opened: O
 interface PendingImageRow { id: number; path_text: string; size: number | null; extension: string | null; address: string }
 
 const PAGE = 1024;
-const WRITE_BATCH = 256;
 
 /**
  * Lists every volume of the image into the catalogue (entries already recorded are kept) and reads
@@ -156,30 +155,16 @@ export async function catalogueImage(
   setTotals(totals.files, totals.bytes);
   const page = c.db.prepare(`SELECT id, path_text, size, extension, address FROM file_instance
     WHERE exhibit_id = ? AND read_state = 'pending' AND id > ? ORDER BY id LIMIT ?`);
-  const analysed = c.db.prepare('SELECT 1 FROM content c JOIN image_data i ON i.content_id = c.id WHERE c.sha256 = ?').pluck();
-  const claimed = new Set<string>();
-  const pool = new ReaderPool(opts.workers, (sha256) => {
-    if (claimed.has(sha256) || analysed.get(sha256) !== undefined) return false;
-    claimed.add(sha256);
-    return true;
-  });
-  const done: ReadOutcome[] = [];
+  const { pool, flush, record } = claimingReaders(c, opts.workers, writer);
   const pictures = new Set<Promise<void>>();
   let filesDone = 0;
   let bytesDone = 0;
   let errors = 0;
-  const flush = () => {
-    if (done.length === 0) return;
-    const batch = done.splice(0);
-    writer.recordReads(batch);
-    for (const r of batch) if (r.ok && r.image) claimed.delete(r.sha256);
-  };
   const finish = (outcome: ReadOutcome, size: number) => {
     filesDone += 1;
     if (outcome.ok) bytesDone += size;
     else errors += 1;
-    done.push(outcome);
-    if (done.length >= WRITE_BATCH) flush();
+    record(outcome);
     tick({ phase: 'reading', filesDone, bytesDone, errors });
   };
   try {

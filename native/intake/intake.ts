@@ -5,8 +5,9 @@ import { appendAudit } from '../audit/log.js';
 import { signAuditHead } from '../audit/signing.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
-import { CatalogWriter, type ReadOutcome } from './catalogWriter.js';
+import { CatalogWriter } from './catalogWriter.js';
 import { ReaderPool } from './readerPool.js';
+import { claimingReaders } from './pictureClaims.js';
 import { extensionMismatch } from './sniff.js';
 import { walkSource, type WalkEntry } from './walk.js';
 import { LISTING_METHOD } from '../fsnoatime/listFolder.js';
@@ -92,7 +93,6 @@ export interface ImageSummary {
 
 const ALGORITHMS = ['md5', 'sha1', 'sha256'] as const;
 const LIST_BATCH = 2000;
-const WRITE_BATCH = 256;
 const PAGE = 1024;
 const MAX_IN_FLIGHT = 64;
 const PROGRESS_EVERY_MS = 250;
@@ -136,14 +136,19 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
     const archives = await expandArchives(c, exhibitId, writer, async (row) => ({ path: locate(row.path).toString(), cleanup: () => undefined }), opts);
     return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
-    if (opts.signal?.aborted) {
-      c.db.transaction(() => {
-        c.db.prepare("UPDATE intake_run SET status = 'interrupted' WHERE id = ?").run(runId);
-        appendAudit(c.db, 'intake.interrupted', { exhibit: opts.exhibit, run: runId }, opts.examiner);
-      })();
-    }
-    throw translateStorageError(err, c.dir);
+    throw endRunOnError(c, runId, opts, err);
   }
+}
+
+/** A run that fails is marked interrupted when the examiner cancelled it; the error is returned for throwing. */
+function endRunOnError(c: OpenCase, runId: number, opts: IntakeOptions, err: unknown): unknown {
+  if (opts.signal?.aborted) {
+    c.db.transaction(() => {
+      c.db.prepare("UPDATE intake_run SET status = 'interrupted' WHERE id = ?").run(runId);
+      appendAudit(c.db, 'intake.interrupted', { exhibit: opts.exhibit, run: runId }, opts.examiner);
+    })();
+  }
+  return translateStorageError(err, c.dir);
 }
 
 /**
@@ -168,13 +173,7 @@ async function runImageIntake(c: OpenCase, source: string, image: OpenedImage, o
     const archives = await expandArchives(c, exhibitId, writer, imageMaterializer(c, image), opts);
     return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
-    if (opts.signal?.aborted) {
-      c.db.transaction(() => {
-        c.db.prepare("UPDATE intake_run SET status = 'interrupted' WHERE id = ?").run(runId);
-        appendAudit(c.db, 'intake.interrupted', { exhibit: opts.exhibit, run: runId }, opts.examiner);
-      })();
-    }
-    throw translateStorageError(err, c.dir);
+    throw endRunOnError(c, runId, opts, err);
   }
 }
 
@@ -284,26 +283,11 @@ async function readPending(
   const page = c.db.prepare(`
     SELECT id, path, path_text, size, mtime, extension FROM file_instance
     WHERE exhibit_id = ? AND read_state = 'pending' AND id > ? ORDER BY id LIMIT ?`);
-  // A picture's content is decoded once: not again for a copy found elsewhere in the exhibit, nor
-  // for one already analysed. Claims last until the analysis is in the catalogue.
-  const analysed = c.db.prepare('SELECT 1 FROM content c JOIN image_data i ON i.content_id = c.id WHERE c.sha256 = ?').pluck();
-  const claimed = new Set<string>();
-  const pool = new ReaderPool(opts.workers, (sha256) => {
-    if (claimed.has(sha256) || analysed.get(sha256) !== undefined) return false;
-    claimed.add(sha256);
-    return true;
-  });
-  const done: ReadOutcome[] = [];
+  const { pool, flush, record } = claimingReaders(c, opts.workers, writer);
   const inFlight = new Set<Promise<void>>();
   let filesDone = 0;
   let bytesDone = 0;
   let errors = 0;
-  const flush = () => {
-    if (done.length === 0) return;
-    const batch = done.splice(0);
-    writer.recordReads(batch);
-    for (const r of batch) if (r.ok && r.image) claimed.delete(r.sha256);
-  };
   progress.setTotals(totals.files, totals.bytes);
   try {
     let lastId = 0;
@@ -319,7 +303,7 @@ async function readPending(
             filesDone += 1;
             if (res.ok) {
               bytesDone += res.size;
-              done.push({
+              record({
                 ok: true, instanceId: row.id, pathText: row.path_text, md5: res.md5, sha1: res.sha1, sha256: res.sha256,
                 size: res.size, mime: res.mime, typeMismatch: extensionMismatch(row.extension ?? '', res),
                 changedDuringIntake: res.changedDuringIntake,
@@ -327,9 +311,8 @@ async function readPending(
               });
             } else {
               errors += 1;
-              done.push({ ok: false, instanceId: row.id, pathText: row.path_text, code: res.code, message: res.message });
+              record({ ok: false, instanceId: row.id, pathText: row.path_text, code: res.code, message: res.message });
             }
-            if (done.length >= WRITE_BATCH) flush();
             progress.tick({ phase: 'reading', filesDone, bytesDone, errors });
           });
         inFlight.add(task);
