@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
-import { KestrelError, describeError } from '../../util/result.js';
+import { KestrelError } from '../../util/result.js';
+import { readPassphraseFile } from '../../examiners/keys.js';
 import { printJsonLine } from '../output.js';
 
 interface ExportFlags {
@@ -62,17 +62,7 @@ export function registerExport(program: Command): void {
 
 /** From the file (its first line), or asked for twice on the terminal without echo. Never stored. */
 async function readPassphrase(file: string | undefined): Promise<string> {
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new KestrelError(`${file}: cannot read the passphrase file: ${describeError(err)}`, 'E_PASSPHRASE');
-    }
-    const line = text.split(/\r?\n/)[0] ?? '';
-    if (!line) throw new KestrelError(`${file}: the passphrase file is empty`, 'E_PASSPHRASE');
-    return line;
-  }
+  if (file !== undefined) return readPassphraseFile(file);
   if (!process.stdin.isTTY) {
     throw new KestrelError('--media encrypted needs --passphrase-file F, or a terminal to ask for the passphrase', 'E_PASSPHRASE');
   }
