@@ -40,6 +40,8 @@ export const CHANNELS = [
   'viewSource',
   'derivedUsage',
   'libraryLinks',
+  'compareItems',
+  'compareMatches',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

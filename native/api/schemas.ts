@@ -158,6 +158,9 @@ export const requestSchemas = {
   viewSource: z.strictObject({ contentId: id }),
   derivedUsage: none,
   libraryLinks: none,
+  /** Two different items of the case side by side. */
+  compareItems: z.strictObject({ a: id, b: id }).refine((r) => r.a !== r.b, { message: 'compare two different items', path: ['b'] }),
+  compareMatches: z.strictObject({ contentId: id }),
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

@@ -6,6 +6,7 @@ import { openLabStore } from '../lab/open.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginal, viewSource, type OriginalImage } from '../review/original.js';
+import { compareItems, compareMatches } from '../review/compare.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
@@ -340,6 +341,8 @@ export function createService(options: ServiceOptions): KestrelService {
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
     viewSource: ({ contentId }) => viewSource(requireCase(), contentId),
     derivedUsage: () => derivedUsage(requireCase().dir),
+    compareItems: ({ a, b }) => compareItems(requireCase(), a, b),
+    compareMatches: ({ contentId }) => compareMatches(requireCase(), contentId),
     libraryLinks: async () => {
       const store = await openLabStore(options.libraryDir);
       try {

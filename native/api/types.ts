@@ -10,11 +10,13 @@ import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
 import type { ViewSource } from '../review/original.js';
 import type { DerivedUsage } from '../catalog/derivedUsage.js';
+import type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance } from '../review/compare.js';
 import type { Seriality } from '../lab/links.js';
 import type { ActionOutcome, HistoryState } from '../review/history.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
 export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality };
+export type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance };
 
 /** What undoLast or redoLast did, and what the examiner can still undo and redo. */
 export interface ActionResult extends ActionOutcome {
@@ -289,6 +291,8 @@ export interface Responses {
   viewSource: ViewSource;
   derivedUsage: DerivedUsage;
   libraryLinks: Seriality;
+  compareItems: ItemComparison;
+  compareMatches: MatchComparison;
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */

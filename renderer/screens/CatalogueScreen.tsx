@@ -6,6 +6,7 @@ import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { Viewer } from '../components/Viewer.js';
+import { Compare, type CompareTarget } from '../components/Compare.js';
 import { GridControls, LIST_ROW_HEIGHT, parseSort, SORT_OPTIONS, TILE_SIZES, type GridView, type TileSize } from '../components/GridControls.js';
 import { recalled, remember, useRemembered } from '../remember.js';
 import { useActionQueue } from '../actionQueue.js';
@@ -131,6 +132,7 @@ export function CatalogueScreen() {
   const [selected, setSelected] = useRemembered<Map<number, string>>(`${memo}.selected`, () => new Map());
   const [revealed, setRevealed] = useState<number | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
+  const [comparing, setComparing] = useState<CompareTarget | null>(null);
   const [layout, setLayout] = useState<{ columns: number; tileWidth: number }>({ columns: 4, tileWidth: TILE_SIZES.medium.width });
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
@@ -344,8 +346,26 @@ export function CatalogueScreen() {
         if (row) toggleSelected(row);
         break;
       }
+      case 'c': case 'C': {
+        e.preventDefault();
+        compare();
+        break;
+      }
       case 'Escape': setSelected(new Map()); break;
       default:
+    }
+  };
+
+  /** Two selected items side by side, or with nothing selected the focused item beside what it matched. */
+  const compare = () => {
+    if (selected.size === 2) {
+      const [a, b] = [...selected.keys()] as [number, number];
+      setComparing({ kind: 'items', a, b });
+    } else if (selected.size > 0) {
+      report(`Select exactly two items to compare them (${formatCount(selected.size)} selected)`, 'error');
+    } else {
+      const { row } = resolveFocus();
+      if (row) setComparing({ kind: 'match', contentId: row.id });
     }
   };
 
@@ -403,6 +423,7 @@ export function CatalogueScreen() {
         <span className="key-hint"><kbd>Shift U</kbd>/<kbd>Ctrl Y</kbd> redo</span>
         <span className="key-hint"><kbd>R</kbd> reveal</span>
         <span className="key-hint"><kbd>Space</kbd> select</span>
+        <span className="key-hint"><kbd>C</kbd> compare (two selected, or the focused item with its matches)</span>
       </div>
       {selected.size > 0 && (
         <div className="bulkbar" aria-label="Bulk actions">
@@ -473,6 +494,7 @@ export function CatalogueScreen() {
         </aside>
       </div>
       {viewing !== null && <Viewer contentId={viewing} onClose={() => { setViewing(null); scroller.current?.focus(); }} />}
+      {comparing !== null && <Compare target={comparing} onClose={() => { setComparing(null); scroller.current?.focus(); }} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { Viewer } from '../components/Viewer.js';
+import { Compare, type CompareTarget } from '../components/Compare.js';
 import { useRemembered } from '../remember.js';
 
 const LIMIT = 200;
@@ -30,6 +31,7 @@ export function GroupsScreen() {
   const [focus, setFocus] = useState(0);
   const [revealed, setRevealed] = useState<Set<number>>(new Set());
   const [viewing, setViewing] = useState<number | null>(null);
+  const [comparing, setComparing] = useState<CompareTarget | null>(null);
 
   const load = useCallback(async () => {
     const r = valueOr(await bridge.api.listGroups({ offset, limit: LIMIT, sort }), report);
@@ -61,8 +63,8 @@ export function GroupsScreen() {
     if (r) await afterDecision(`Group ${open.id}: ${r.decisionIds.length} item(s) → ${code}`);
   };
 
-  const categoriseMember = async (contentId: number, code: string) => {
-    const r = valueOr(await bridge.api.categorise({ contentIds: [contentId], category: code, via: 'keyboard' }), report);
+  const categoriseMember = async (member: { id: number; sha256: string }, code: string) => {
+    const r = valueOr(await bridge.api.categorise({ contentIds: [member.id], expectSha256: [member.sha256], category: code, via: 'keyboard' }), report);
     if (r) await afterDecision(`1 item → ${categoryLabel(categories, code)}`);
   };
 
@@ -75,21 +77,41 @@ export function GroupsScreen() {
     await load();
     await refresh();
   };
+  const redoLast = async () => {
+    const r = valueOr(await bridge.api.redoLast({}), report);
+    if (!r) return;
+    report(`Redone (${r.via}, ${r.redone} item(s))`);
+    if (open) await show(open.id);
+    await load();
+    await refresh();
+  };
 
   const members = open?.members ?? [];
   const focused = members[Math.min(focus, members.length - 1)];
   const toggleReveal = (id: number) => setRevealed((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
 
+  /** The focused member beside the representative (the representative itself beside the nearest other member). */
+  const compareFocused = () => {
+    if (!open || !focused) return;
+    const other = focused.id !== open.representative && open.representative !== null
+      ? open.representative
+      : members.find((m) => m.id !== focused.id)?.id;
+    if (other !== undefined) setComparing({ kind: 'items', a: focused.id, b: other });
+  };
+
+  // The same keys as the catalogue: U or Ctrl+Z undoes, Shift+U, Ctrl+Shift+Z or Ctrl+Y redoes.
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.ctrlKey && e.key === 'z') { e.preventDefault(); void undoLast(); return; }
+    const ctrl = e.ctrlKey || e.metaKey;
+    if ((ctrl && e.key.toLowerCase() === 'z' && e.shiftKey) || (ctrl && e.key === 'y') || e.key === 'U') { e.preventDefault(); void redoLast(); return; }
+    if ((ctrl && e.key === 'z') || e.key === 'u') { e.preventDefault(); void undoLast(); return; }
     if (e.ctrlKey || e.metaKey || e.altKey || !focused) return;
     const mapped = keys.find((k) => k.key === e.key);
-    if (mapped) { e.preventDefault(); void categoriseMember(focused.id, mapped.category.code); return; }
+    if (mapped) { e.preventDefault(); void categoriseMember(focused, mapped.category.code); return; }
     switch (e.key) {
       case 'ArrowRight': case 'ArrowDown': setFocus((f) => Math.min(members.length - 1, f + 1)); break;
       case 'ArrowLeft': case 'ArrowUp': setFocus((f) => Math.max(0, f - 1)); break;
       case 'r': toggleReveal(focused.id); break;
-      case 'u': void undoLast(); break;
+      case 'c': case 'C': compareFocused(); break;
       case 'Enter': setViewing(focused.id); break;
       default: return;
     }
@@ -147,7 +169,7 @@ export function GroupsScreen() {
                   </button>
                 ))}
               </div>
-              <p className="muted small">One member: click it, then a number key; <kbd>R</kbd> reveals it, <kbd>Enter</kbd> opens it in the viewer, <kbd>U</kbd> undoes.</p>
+              <p className="muted small">One member: click it, then a number key; <kbd>R</kbd> reveals it, <kbd>Enter</kbd> opens it in the viewer, <kbd>C</kbd> compares it with the representative, <kbd>U</kbd> undoes, <kbd>Shift U</kbd> redoes.</p>
               <div className="member-grid" ref={membersRef} tabIndex={0} onKeyDown={onKeyDown} aria-label="Members" data-testid="members">
                 {members.map((m, i) => (
                   <div key={m.id} className={`tile${i === focus ? ' focused' : ''}`} data-content-id={m.id}
@@ -171,6 +193,7 @@ export function GroupsScreen() {
         </section>
       </div>
       {viewing !== null && <Viewer contentId={viewing} onClose={() => { setViewing(null); membersRef.current?.focus(); }} />}
+      {comparing !== null && <Compare target={comparing} onClose={() => { setComparing(null); membersRef.current?.focus(); }} />}
     </div>
   );
 }

@@ -71,7 +71,7 @@ describe('near-duplicate groups screen (kestrel serve + Debian Chromium)', () =>
     await shot('groups-01-list-and-members');
   });
 
-  it('reveals, categorises and undoes one member by keyboard, and opens it in the viewer', async () => {
+  it('reveals, categorises, undoes and redoes one member by keyboard, and opens it in the viewer', async () => {
     const second = page.locator('[data-testid="members"] .tile >> nth=1');
     const id = await second.getAttribute('data-content-id');
     await second.click();
@@ -84,6 +84,18 @@ describe('near-duplicate groups screen (kestrel serve + Debian Chromium)', () =>
     await shot('groups-02-member-categorised');
     await page.keyboard.press('u');
     await page.waitForSelector(`[data-testid="members"] .tile[data-content-id="${id}"] [data-category=""]`);
+    // Redo is the engine's too: Shift+U brings the decision back, and the catalogue's U takes it
+    // back again (one history per examiner and case, whichever screen acted).
+    await page.keyboard.press('Shift+U');
+    await page.waitForSelector(`[data-testid="members"] .tile[data-content-id="${id}"] [data-category="2"]`);
+    await page.click('nav [data-screen="catalogue"]');
+    await page.waitForSelector(`.tile[data-content-id="${id}"] [data-category="2"]`);
+    await page.focus('[data-testid="grid"]');
+    await page.keyboard.press('u');
+    await page.waitForSelector(`.tile[data-content-id="${id}"] [data-category=""]`);
+    await page.click('nav [data-screen="groups"]');
+    await page.waitForSelector(`[data-testid="members"] .tile[data-content-id="${id}"] [data-category=""]`);
+    await page.click(`[data-testid="members"] .tile[data-content-id="${id}"]`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="viewer"][data-source="original"]');
     await page.keyboard.press('Escape');
