@@ -9,6 +9,7 @@ import {
   type ListReader, type ReaderOptions, type ReadItem,
 } from './readersCommon.js';
 import { vicsReader } from './readersVics.js';
+import { HMA_FORMAT_VERSION, HMA_LINE, hmaRecord, isPdqHasherVariant, pdqHasherRecord, PDQ_HASHER_DETAILS } from './readersThreatExchange.js';
 
 export { categoryCode, printable, type ListHash, type ListReader, type ListRecord, type ReaderOptions, type ReadItem } from './readersCommon.js';
 
@@ -18,18 +19,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /** Guesses the format from the first few kilobytes; refuses when two formats fit equally well. */
 export function detectFormat(file: string): ListFormat {
-  let head: Buffer;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      head = Buffer.alloc(8192);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    throw new KestrelError(`${file}: cannot read: ${describeError(err)}`, 'E_READ');
-  }
+  const head = readHead(file);
   if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC) return 'nsrl';
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -42,7 +32,8 @@ export function detectFormat(file: string): ListFormat {
   if (/^"?SHA-1"?,("?MD4"?,)?"?MD5"?/i.test(firstLine)) return 'nsrl-legacy';
   if (/^MD5;SHA1;/i.test(firstLine)) return 'icse';
   if (/^\\?[0-9a-fA-F]{32}([0-9a-fA-F]{8})?([0-9a-fA-F]{24})?( |\t)/.test(firstLine) || /^[0-9a-fA-F]{32}([0-9a-fA-F]{8})?$/.test(firstLine)) return 'text';
-  if (/^[0-9a-fA-F]{64},/.test(firstLine)) return 'pdq';
+  if (HMA_LINE.test(firstLine)) return /^"?[0-9a-fA-F]{64}/.test(firstLine) ? 'pdq' : 'text';
+  if (/^[0-9a-fA-F]{64},/.test(firstLine) || PDQ_HASHER_DETAILS.test(firstLine)) return 'pdq';
   if (/^[0-9a-fA-F]{64}$/.test(firstLine)) {
     throw new KestrelError(`${file}: line 1 is a bare 64-digit hash: a SHA-256 list and a PDQ list look the same; give --format text or --format pdq`, 'E_FORMAT');
   }
@@ -53,13 +44,38 @@ export function detectFormat(file: string): ListFormat {
 
 export function openReader(file: string, format: ListFormat, options: ReaderOptions): ListReader {
   switch (format) {
-    case 'text': return startsWith(file, HASHDEEP_MAGIC) ? hashdeepReader(file) : textReader(file);
-    case 'pdq': return lineReader(file, null, pdqRecord);
+    case 'text': return startsWith(file, HASHDEEP_MAGIC) ? hashdeepReader(file) : isHmaBank(file) ? hmaReader(file) : textReader(file);
+    case 'pdq': return isHmaBank(file) ? hmaReader(file) : lineReader(file, null, pdqRecord);
     case 'icse': return icseReader(file);
     case 'nsrl-legacy': return nsrlLegacyReader(file);
     case 'nsrl': return nsrlReader(file);
     case 'vics': return vicsReader(file, options);
   }
+}
+
+function readHead(file: string): Buffer {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(8192);
+      return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new KestrelError(`${file}: cannot read: ${describeError(err)}`, 'E_READ');
+  }
+}
+
+/** hasher-matcher-actioner's bank CSV is told by its first line (see readersThreatExchange.ts). */
+function isHmaBank(file: string): boolean {
+  let text = readHead(file).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return HMA_LINE.test((text.split('\n')[0] ?? '').replace(/\r$/, ''));
+}
+
+function hmaReader(file: string): ListReader {
+  return lineReader(file, HMA_FORMAT_VERSION, hmaRecord);
 }
 
 function lineReader(file: string, formatVersion: string | null, parse: (line: string, at: string) => ReadItem | null): ListReader {
@@ -219,9 +235,10 @@ function textRecord(line: string, at: string): ReadItem | null {
   return { ok: true, record: { ...emptyRecord(), hashes: [{ algorithm, hash: Buffer.from(hex, 'hex') }], label } };
 }
 
-/** PDQ lines: hash[,quality][,label]. */
+/** PDQ lines: hash[,quality][,label], pdq-photo-hasher's output among them (and its other forms). */
 function pdqRecord(line: string, at: string): ReadItem | null {
   if (line.trim() === '') return null;
+  if (isPdqHasherVariant(line)) return pdqHasherRecord(line, at);
   return guard(at, () => {
     const parts = line.split(',');
     const rec = emptyRecord();
