@@ -42,6 +42,7 @@ export const CHANNELS = [
   'libraryLinks',
   'compareItems',
   'compareMatches',
+  'evidenceTree',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -5,6 +5,7 @@ import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { LIST_FORMATS } from '../hashsets/library.js';
 import { SHARE_FORMATS } from '../hashsets/shareExport.js';
+import { PLACE_FILTERS } from '../catalog/entryFlags.js';
 
 /**
  * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
@@ -53,6 +54,9 @@ export const exportPackageSchema = z.strictObject({
   }
 });
 
+/** A node of the evidence tree: its raw path bytes as hex ('' for the exhibit itself). */
+const treePath = z.string().max(16_384).regex(/^(?:[0-9a-f]{2})*$/, 'must be the raw path bytes as lower-case hex');
+
 export const itemFilterSchema = z.strictObject({
   /** alert: a hit on a list of concern; known: only on known-file lists (e.g. NSRL); none: no hit. */
   matched: z.enum(['any', 'alert', 'known', 'none']).optional(),
@@ -66,6 +70,8 @@ export const itemFilterSchema = z.strictObject({
   tag: z.string().min(1).max(100).optional(),
   /** Name or path fragment, or a hash prefix (MD5, SHA-1, SHA-256, PDQ). */
   search: z.string().trim().min(1).max(500).optional(),
+  place: z.enum(PLACE_FILTERS).optional(),
+  under: z.strictObject({ exhibitId: id, path: treePath.min(2) }).optional(),
 });
 
 export const itemSortSchema = z.strictObject({
@@ -161,6 +167,7 @@ export const requestSchemas = {
   /** Two different items of the case side by side. */
   compareItems: z.strictObject({ a: id, b: id }).refine((r) => r.a !== r.b, { message: 'compare two different items', path: ['b'] }),
   compareMatches: z.strictObject({ contentId: id }),
+  evidenceTree: z.strictObject({ exhibitId: id, parent: treePath }),
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

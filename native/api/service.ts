@@ -27,6 +27,9 @@ import { exportCase } from '../export/exportCase.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
 import { verifyPackage } from '../export/verify.js';
 import { displayPath } from '../util/pathBytes.js';
+import { treeChildren } from '../review/evidenceTree.js';
+import { exhibitProvenance } from '../disk/provenance.js';
+import { entryFlags, type FlagColumns } from '../catalog/entryFlags.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 
@@ -351,6 +354,7 @@ export function createService(options: ServiceOptions): KestrelService {
         await store.close();
       }
     },
+    evidenceTree: ({ exhibitId, parent }) => treeChildren(requireCase().db, exhibitId, parent),
   };
 
   const thumbnailFile = (contentId: number): string | null => {
@@ -433,7 +437,7 @@ function listExhibits(c: OpenCase): ExhibitInfo[] {
   const runs = c.db.prepare('SELECT id, source_path, started_at, finished_at, status FROM intake_run WHERE exhibit_id = ? ORDER BY id');
   return exhibits.map((e) => ({
     id: e.id, label: e.label, description: e.description, sourcePath: e.source_path, createdAt: e.created_at,
-    files: e.files, contents: e.contents, errors: e.errors,
+    files: e.files, contents: e.contents, errors: e.errors, image: exhibitProvenance(c.db, e.id),
     runs: (runs.all(e.id) as { id: number; source_path: string; started_at: string; finished_at: string | null; status: string }[])
       .map((r) => ({ id: r.id, sourcePath: r.source_path, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status })),
   }));
@@ -494,10 +498,11 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
     | undefined;
   const instances = c.db.prepare(
     `SELECT f.*, e.label FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id WHERE f.content_id = ? ORDER BY f.id`,
-  ).all(contentId) as {
+  ).all(contentId) as (FlagColumns & {
     id: number; label: string; path: Buffer; size: number | null; mtime: string | null; ctime: string | null; atime: string | null;
-    birthtime: string | null; extension: string | null; type_mismatch: number; error: string | null;
-  }[];
+    birthtime: string | null; extension: string | null; type_mismatch: number; error: string | null; inode: string | null;
+    fs_type: string | null; address: string | null;
+  })[];
   const notes = c.db.prepare('SELECT id, text, examiner, created_at FROM note WHERE content_id = ? ORDER BY id').all(contentId) as
     { id: number; text: string; examiner: string; created_at: string }[];
   const tags = c.db.prepare('SELECT tag FROM tag WHERE content_id = ? ORDER BY tag').all(contentId) as { tag: string }[];
@@ -520,6 +525,7 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
     instances: instances.map((f) => ({
       id: f.id, exhibitLabel: f.label, path: displayPath(f.path), size: f.size, mtime: f.mtime, ctime: f.ctime, atime: f.atime,
       birthtime: f.birthtime, extension: f.extension, typeMismatch: f.type_mismatch === 1, error: f.error,
+      flags: entryFlags(f), fsAddress: f.address !== null ? f.inode : null, fsType: f.fs_type,
     })),
     matches: matchEvidence(c, contentId),
     decisions: decisionHistory(c.db, contentId),

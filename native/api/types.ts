@@ -13,9 +13,11 @@ import type { DerivedUsage } from '../catalog/derivedUsage.js';
 import type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance } from '../review/compare.js';
 import type { Seriality } from '../lab/links.js';
 import type { ActionOutcome, HistoryState } from '../review/history.js';
+import type { TreeNode } from '../review/evidenceTree.js';
+import type { ExhibitProvenance } from '../disk/provenance.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
-export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality };
+export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality, TreeNode, ExhibitProvenance };
 export type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance };
 
 /** What undoLast or redoLast did, and what the examiner can still undo and redo. */
@@ -83,6 +85,8 @@ export interface ExhibitInfo {
   contents: number;
   errors: number;
   runs: IntakeRunInfo[];
+  /** Set for a disk image: its format, segments, E01 verification and case metadata, volumes. */
+  image: ExhibitProvenance | null;
 }
 
 export interface FileErrorRow {
@@ -140,6 +144,11 @@ export interface FileInstanceInfo {
   extension: string | null;
   typeMismatch: boolean;
   error: string | null;
+  /** Where a disk image or an archive put it (native/catalog/entryFlags.ts); empty for a live folder file. */
+  flags: string[];
+  /** Inode or MFT entry-sequence[-attribute] in its file system, and that file system's type (disk images). */
+  fsAddress: string | null;
+  fsType: string | null;
 }
 
 export interface MatchEvidence {
@@ -293,6 +302,7 @@ export interface Responses {
   libraryLinks: Seriality;
   compareItems: ItemComparison;
   compareMatches: MatchComparison;
+  evidenceTree: TreeNode[];
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */

@@ -4,6 +4,7 @@ import { findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { readAudit, type AuditEntry } from '../audit/log.js';
 import { SIGNED_ACTION } from '../audit/signing.js';
 import { compareText } from './manifest.js';
+import { entryFlags, flagColumns, type FlagColumns } from '../catalog/entryFlags.js';
 
 /**
  * Everything a case package says, read from the catalogue in one read transaction so that every
@@ -246,7 +247,7 @@ function readFindings(db: Db): Finding[] {
   const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
   const instanceStmt = db.prepare(
     `SELECT f.id, e.label, e.source_path, f.intake_run_id, f.path, f.path_text, f.size, f.mtime, f.ctime, f.atime, f.birthtime, f.extension,
-            f.inode, e.source_kind, f.deleted, f.meta_reallocated, f.orphan, f.alt_stream, f.content_unverified, f.archive_depth, f.encrypted
+            f.inode, e.source_kind, ${flagColumns('f')}
        FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
       WHERE f.content_id = ? ORDER BY e.label, f.path`,
   );
@@ -259,20 +260,15 @@ function readFindings(db: Db): Finding[] {
     const img = imageStmt.get(id) as
       | { width: number | null; height: number | null; pdq: string | null; pdq_quality: number | null; blockhash: string | null; algorithms: string }
       | undefined;
-    const instances = (instanceStmt.all(id) as {
+    const instances = (instanceStmt.all(id) as (FlagColumns & {
       id: number; label: string; source_path: string; intake_run_id: number; path: Buffer; path_text: string; size: number | null;
       mtime: string | null; ctime: string | null; atime: string | null; birthtime: string | null; extension: string | null;
-      inode: string | null; source_kind: string; deleted: number; meta_reallocated: number; orphan: number; alt_stream: number;
-      content_unverified: number; archive_depth: number; encrypted: number;
-    }[]).map((r) => ({
+      inode: string | null; source_kind: string;
+    })[]).map((r) => ({
       id: r.id, exhibitLabel: r.label, exhibitSource: r.source_path, intakeRunId: r.intake_run_id, path: r.path, pathText: r.path_text,
       size: r.size, mtime: r.mtime, ctime: r.ctime, atime: r.atime, birthtime: r.birthtime, extension: r.extension,
       inode: r.source_kind === 'image' ? r.inode : null,
-      flags: [
-        r.deleted ? 'deleted' : null, r.meta_reallocated ? 'metadata reallocated' : null, r.orphan ? 'orphan' : null,
-        r.alt_stream ? 'alternate data stream' : null, r.content_unverified ? 'content not verified' : null,
-        r.archive_depth > 0 ? 'in archive' : null, r.encrypted ? 'encrypted' : null,
-      ].filter((x): x is string => x !== null),
+      flags: entryFlags(r),
     }));
     const matches = matchesByContent.get(id) ?? [];
     const decision = decisions.get(id) ?? null;

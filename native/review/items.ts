@@ -1,6 +1,8 @@
 import type { Db } from '../catalog/sqlite.js';
 import { displayPath } from '../util/pathBytes.js';
 import { caseScheme } from './decisions.js';
+import { belowRange } from './evidenceTree.js';
+import { PLACE_CONDITION, type PlaceFilter } from '../catalog/entryFlags.js';
 
 /**
  * The review grid's queries over the catalogue: one row a unique content (what is categorised),
@@ -19,6 +21,10 @@ export interface ItemFilter {
   tag?: string;
   /** A name or path fragment, or the start of an MD5, SHA-1, SHA-256 or PDQ hash (hex, 4 digits or more). */
   search?: string;
+  /** Where the file was: allocated, deleted, orphan, in an archive, content not verified. */
+  place?: PlaceFilter;
+  /** Below a node of the evidence tree: the exhibit and the node's raw path as hex. */
+  under?: { exhibitId: number; path: string };
 }
 
 export interface ItemSort {
@@ -136,6 +142,15 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     clauses.push('c.id IN (SELECT t.content_id FROM tag t WHERE t.tag = @tag)');
     params['tag'] = filter.tag;
   }
+  // One file instance must satisfy both: "deleted below this folder", not a deleted copy elsewhere.
+  const instance: string[] = [];
+  if (filter.place !== undefined) instance.push(PLACE_CONDITION[filter.place]);
+  if (filter.under !== undefined) {
+    const { lo, hi } = belowRange(Buffer.from(filter.under.path, 'hex'));
+    instance.push('u.exhibit_id = @underExhibit AND u.path >= @underLo AND u.path < @underHi');
+    Object.assign(params, { underExhibit: filter.under.exhibitId, underLo: lo, underHi: hi });
+  }
+  if (instance.length) clauses.push(`c.id IN (SELECT u.content_id FROM file_instance u WHERE ${instance.join(' AND ')})`);
   const search = filter.search?.trim();
   if (search) {
     // A hash prefix is a range on the indexed hash columns; a name or path fragment is looked for

@@ -5,6 +5,7 @@ import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
+import { EvidenceTree } from '../components/EvidenceTree.js';
 import { Viewer } from '../components/Viewer.js';
 import { Compare, type CompareTarget } from '../components/Compare.js';
 import { GridControls, LIST_ROW_HEIGHT, parseSort, SORT_OPTIONS, TILE_SIZES, type GridView, type TileSize } from '../components/GridControls.js';
@@ -136,6 +137,7 @@ export function CatalogueScreen() {
   const [layout, setLayout] = useState<{ columns: number; tileWidth: number }>({ columns: 4, tileWidth: TILE_SIZES.medium.width });
   const columns = layout.columns;
   const [detailVersion, setDetailVersion] = useState(0);
+  const [showTree, setShowTree] = useRemembered(`${memo}.showTree`, true);
   const [tagText, setTagText] = useState('');
   const { total, loaded, firstPageReady, item, indexOf, ensure, reload, version } = usePagedItems(filter, sort);
   const overlay = useDecisionOverlay();
@@ -398,12 +400,14 @@ export function CatalogueScreen() {
           options={[['', 'All'], ['none', 'Uncategorised'], ...categories.map((c): [string, string] => [c.code, `${c.code} · ${c.label}`])]} />
         <Select label="File type" name="fileType" value={filter.fileType ?? ''} onChange={(v) => changeFilter({ fileType: v || undefined })}
           options={[['', 'All'], ...(facets?.fileTypes ?? []).map((t): [string, string] => [t.type, `${t.type} (${formatCount(t.count)})`])]} />
-        <Select label="Exhibit" name="exhibit" value={String(filter.exhibitId ?? '')} onChange={(v) => changeFilter({ exhibitId: v ? Number(v) : undefined })}
+        <Select label="Exhibit" name="exhibit" value={String(filter.exhibitId ?? '')} onChange={(v) => changeFilter({ exhibitId: v ? Number(v) : undefined, under: undefined })}
           options={[['', 'All'], ...(facets?.exhibits ?? []).map((x): [string, string] => [String(x.id), x.label])]} />
         <Select label="Hash list" name="hashList" value={String(filter.hashListId ?? '')} onChange={(v) => changeFilter({ hashListId: v ? Number(v) : undefined })}
           options={[['', 'All'], ...(facets?.hashLists ?? []).map((x): [string, string] => [String(x.id), `${x.name} v${x.version}${x.known ? ' (known)' : ''}`])]} />
         <Select label="GPS" name="hasGps" value={filter.hasGps === undefined ? '' : String(filter.hasGps)} onChange={(v) => changeFilter({ hasGps: v === '' ? undefined : v === 'true' })}
           options={[['', 'Any'], ['true', 'Has GPS'], ['false', 'No GPS']]} />
+        <Select label="Where" name="place" value={filter.place ?? ''} onChange={(v) => changeFilter({ place: (v || undefined) as ItemFilter['place'] })}
+          options={PLACE_OPTIONS} />
         <Select label="Errors" name="errors" value={filter.errors === undefined ? '' : String(filter.errors)} onChange={(v) => changeFilter({ errors: v === '' ? undefined : v === 'true' })}
           options={[['', 'Any'], ['true', 'With errors'], ['false', 'Without']]} />
         {facets && facets.tags.length > 0 && (
@@ -413,6 +417,7 @@ export function CatalogueScreen() {
         <Select label="Sort" name="sort" value={`${sort.key}:${sort.dir}`} onChange={(v) => { setSort(parseSort(v)); setFocus(0, null); }}
           options={SORT_OPTIONS} />
         <GridControls search={filter.search ?? ''} onSearch={searchFor} tileSize={tileSize} onTileSize={setTileSize} view={view} onView={setView} />
+        <button type="button" className="small" aria-pressed={showTree} onClick={() => setShowTree(!showTree)}>Evidence tree</button>
         <div className="toolbar-count" aria-live="polite" data-testid="item-count">{total === null ? (loaded > 0 ? 'Counting…' : 'Loading…') : `${formatCount(total)} items`}</div>
       </div>
       <div className="keybar small" aria-label="Keyboard">
@@ -441,6 +446,12 @@ export function CatalogueScreen() {
         </div>
       )}
       <div className="catalogue-body">
+        {showTree && (
+          <EvidenceTree exhibits={facets?.exhibits ?? []} memo={memo}
+            selected={filter.under ? { exhibitId: filter.under.exhibitId, path: filter.under.path } : filter.exhibitId !== undefined ? { exhibitId: filter.exhibitId, path: null } : null}
+            onSelect={(p) => changeFilter(p === null ? { exhibitId: undefined, under: undefined }
+              : { exhibitId: p.exhibitId, under: p.path === null ? undefined : { exhibitId: p.exhibitId, path: p.path } })} />
+        )}
         <div className={`grid-scroll view-${view} tiles-${tileSize}`} ref={scroller}
           onScroll={(e) => { if (scrollRestored.current) remember(`${memo}.scroll`, e.currentTarget.scrollTop); }} tabIndex={0} onKeyDown={onKeyDown} aria-label="Catalogue grid" data-testid="grid"
           data-query={JSON.stringify([filter, sort])} data-first-page={firstPageReady ? 'ready' : 'loading'}>
@@ -498,6 +509,11 @@ export function CatalogueScreen() {
     </div>
   );
 }
+
+/** Where a disk image or an archive put the file (native/catalog/entryFlags.ts PLACE_FILTERS). */
+const PLACE_OPTIONS: [string, string][] = [
+  ['', 'Anywhere'], ['allocated', 'Allocated'], ['deleted', 'Deleted'], ['orphan', 'Orphan'], ['inArchive', 'In archive'], ['contentUnverified', 'Content not verified'],
+];
 
 function Select({ label, name, value, options, onChange }: {
   label: string; name: string; value: string; options: [string, string][]; onChange(value: string): void;

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { DerivedUsage, ExhibitInfo, FileErrorRow, IntakeProgress } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { useRemembered } from '../remember.js';
+import { ExhibitImagePanel, MismatchBanners, VerificationBadge } from './ExhibitImage.js';
 
 const POLL_MS = 500;
 
@@ -75,12 +76,13 @@ export function ExhibitsScreen() {
   return (
     <div className="screen">
       <h1>Exhibits &amp; intake</h1>
+      <MismatchBanners exhibits={exhibits} />
       <div className="columns">
         <section className="panel grow" aria-label="Exhibits">
           <h2>Exhibits</h2>
           {exhibits.length === 0 ? <p className="muted">No exhibits yet. Start an intake to add one.</p> : (
             <table className="table">
-              <thead><tr><th>Exhibit</th><th>Source (read-only)</th><th className="num">Files</th><th className="num">Unique</th><th className="num">Errors</th><th>Last intake</th></tr></thead>
+              <thead><tr><th>Exhibit</th><th>Source (read-only)</th><th className="num">Files</th><th className="num">Unique</th><th className="num">Errors</th><th>Image verification</th><th>Last intake</th></tr></thead>
               <tbody>
                 {exhibits.map((x) => {
                   const last = x.runs[x.runs.length - 1];
@@ -91,6 +93,7 @@ export function ExhibitsScreen() {
                       <td className="num">{formatCount(x.files)}</td>
                       <td className="num">{formatCount(x.contents)}</td>
                       <td className={`num${x.errors ? ' warn' : ''}`}>{formatCount(x.errors)}</td>
+                      <td><VerificationBadge image={x.image} /></td>
                       <td className="small" data-testid="exhibit-runs">
                         {last ? `${last.status} · ${last.finishedAt ?? last.startedAt}` : '—'}
                         {x.runs.length > 1 && <div className="muted">runs: {x.runs.map((r) => r.status).join(' → ')}</div>}
@@ -119,6 +122,7 @@ export function ExhibitsScreen() {
           {job && <Progress job={job} cancelling={cancelling} onCancel={() => void cancel()} onResume={() => void resume()} />}
         </section>
       </div>
+      {exhibits.map((x) => <ExhibitImagePanel key={x.id} exhibit={x} />)}
       {usage && usage.previews.files + usage.thumbnails.files > 0 && (
         <section className="panel" aria-label="Derived files">
           <h2>Stored previews and thumbnails</h2>

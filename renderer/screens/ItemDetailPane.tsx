@@ -84,6 +84,12 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
         {item.instances.map((f) => (
           <li key={f.id}>
             <div className="mono small path">{f.exhibitLabel}: {f.path}</div>
+            {(f.flags.length > 0 || f.fsAddress) && (
+              <div className="small instance-place" data-testid="instance-place">
+                {f.flags.map((flag) => <span key={flag} className={`badge badge-place${flag === 'content not verified' || flag === 'metadata reallocated' ? ' badge-warn' : ''}`}>{flag}</span>)}
+                {f.fsAddress && <span className="muted"> {f.fsType ?? 'fs'} address {f.fsAddress}</span>}
+              </div>
+            )}
             <div className="muted small">
               modified {f.mtime ?? '—'} · changed {f.ctime ?? '—'} · accessed {f.atime ?? '—'}{f.birthtime ? ` · born ${f.birthtime}` : ''}
               {f.typeMismatch && <span className="warn"> · extension .{f.extension} does not match content</span>}
