@@ -8,19 +8,19 @@ declare global {
 
 /**
  * The one API object the UI uses. In Electron the preload has put it on window; in browser mode
- * it is built here over the loopback bridge, whose address (with the session token) is the page's
- * own base URL, so every call and thumbnail carries the token.
+ * it is built here over the loopback bridge, the page's own origin; the browser sends the session
+ * cookie (HttpOnly, never readable here) with every call and thumbnail.
  */
 export function connect(): KestrelBridge {
   if (window.kestrel) return window.kestrel;
-  const base = new URL('.', document.baseURI);
+  const base = new URL('/', document.baseURI);
   const call = async (channel: string, request: unknown): Promise<Result<unknown>> => {
     try {
       const response = await fetch(new URL(`api/${channel}`, base), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(request ?? {}),
-        credentials: 'omit',
+        credentials: 'same-origin',
         cache: 'no-store',
       });
       if (!response.ok) return { ok: false, error: `${channel}: the bridge answered ${response.status}` };

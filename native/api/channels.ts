@@ -1,6 +1,6 @@
 /**
  * The names of the calls the review UI can make. Both transports use this one list: Electron IPC
- * (channel `kestrel:<name>`) and the loopback bridge (POST `<token>/api/<name>`). The argument
+ * (channel `kestrel:<name>`) and the loopback bridge (POST `/api/<name>` with the session cookie). The argument
  * schemas (schemas.ts) and the response types (types.ts) are keyed by it, so the compiler refuses
  * a call that lacks either.
  */

@@ -9,10 +9,13 @@ import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../api/security.js';
 
 /**
  * The loopback bridge: serves the built renderer and the same API the Electron preload exposes,
- * over HTTP on 127.0.0.1 only. Every request must carry the session's token as the first path
- * segment (`/<token>/…`), static files included, so nothing is served to anyone who was not
- * given the URL. Host and Origin are checked against our own address, which defeats DNS
- * rebinding and cross-site requests from other pages in the same browser.
+ * over HTTP on 127.0.0.1 only. Every request must carry the session cookie, static files included,
+ * so nothing is served to anyone who was not given a one-time URL (`/open/<code>`). A code is
+ * exchanged once for the cookie (HttpOnly: the page's scripts never see it; SameSite=Strict: no
+ * other site's page can make the browser send it); spent, it is worth nothing, so the URL may be
+ * seen afterwards (it used to be the session token itself, in Chromium's command line, which every
+ * user of the machine can read with ps). Host and Origin are checked against our own address,
+ * which defeats DNS rebinding and cross-site requests from other pages in the same browser.
  */
 
 export interface BridgeOptions {
@@ -21,14 +24,17 @@ export interface BridgeOptions {
   staticDir: string;
   /** 0 (the default) lets the system choose a free port. */
   port?: number;
-  /** Supplied by tests; otherwise 32 random bytes. */
-  token?: string;
 }
 
 export interface Bridge {
+  /** A one-time URL that opens a session (what `kestrel serve` prints). */
   url: string;
+  origin: string;
   port: number;
-  token: string;
+  /** The session cookie's name: per port, so two cases open in one browser keep their own sessions. */
+  cookieName: string;
+  /** Another one-time URL (one for each browser the session is handed to). */
+  openUrl(): string;
   close(): Promise<void>;
 }
 
@@ -38,12 +44,15 @@ const MAX_BODY = 16 * 1024 * 1024;
 const MAX_BODIES_IN_FLIGHT = 48 * 1024 * 1024;
 let bodiesInFlight = 0;
 
+const randomSecret = () => randomBytes(32).toString('base64url');
+
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
-  const token = options.token ?? randomBytes(32).toString('base64url');
   const staticDir = resolve(options.staticDir);
-  const tokenBytes = Buffer.from(token);
+  const sessionBytes = Buffer.from(randomSecret());
+  const unusedCodes = new Set<string>();
   let origin = '';
   let host = '';
+  let cookieName = '';
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -56,16 +65,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.host !== host) return send(res, 421, 'text/plain; charset=utf-8', 'wrong host');
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden');
-    const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return send(res, 403, 'text/plain; charset=utf-8', 'forbidden');
     // The path alone, never `new URL(path, origin)`: a path starting with `//` is read there as
     // another host, and a malformed one throws (a 500 with a stack, before).
     const target = req.url ?? '/';
     const pathname = target.split(/[?#]/, 1)[0]!;
     if (!pathname.startsWith('/') || pathname.startsWith('//')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
-    const [, first = '', ...rest] = pathname.split('/');
-    if (!tokenMatches(first)) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
-    const path = rest.join('/');
+    const site = req.headers['sec-fetch-site'];
+    if (pathname.startsWith('/open/')) return openSession(req, res, pathname.slice('/open/'.length), site);
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return send(res, 403, 'text/plain; charset=utf-8', 'forbidden');
+    if (!hasSession(req)) return send(res, 403, 'text/plain; charset=utf-8', 'no session: open the one-time URL kestrel serve printed');
+    const path = pathname.slice(1);
 
     if (path.startsWith('api/')) {
       if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'use POST');
@@ -108,9 +117,39 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return file ? sendFile(res, file) : send(res, 404, 'text/plain; charset=utf-8', 'not found');
   }
 
-  function tokenMatches(candidate: string): boolean {
-    const bytes = Buffer.from(candidate);
-    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
+  function hasSession(req: IncomingMessage): boolean {
+    return cookieValues(req.headers.cookie, cookieName).some((value) => {
+      const bytes = Buffer.from(value);
+      return bytes.length === sessionBytes.length && timingSafeEqual(bytes, sessionBytes);
+    });
+  }
+
+  /**
+   * Spends a one-time code for the session cookie. Opened by the user (typed, pasted, `--app`), the
+   * browser is sent on to the app at once; from the launcher file Chromium is started with, the
+   * navigation is cross-site and a browser withholds a Strict cookie on the redirect that follows,
+   * so the app is reached from a page of our own origin instead.
+   */
+  function openSession(req: IncomingMessage, res: ServerResponse, code: string, site: string | string[] | undefined): void {
+    if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed');
+    if (unusedCodes.delete(code)) {
+      res.setHeader('Set-Cookie', `${cookieName}=${sessionBytes.toString()}; Path=/; HttpOnly; SameSite=Strict`);
+    } else if (!hasSession(req)) {
+      process.stderr.write('kestrel serve: a spent or unknown one-time URL was opened and refused\n');
+      return send(res, 403, 'text/plain; charset=utf-8', 'this one-time URL has been used; run kestrel serve again for a new one');
+    }
+    if (site === undefined || site === 'none' || site === 'same-origin') {
+      securityHeaders(res);
+      res.writeHead(303, { Location: '/', 'Content-Length': 0 });
+      return void res.end();
+    }
+    send(res, 200, 'text/html; charset=utf-8', '<!doctype html><meta http-equiv="refresh" content="0;url=/"><title>Kestrel</title>');
+  }
+
+  function openUrl(): string {
+    const code = randomSecret();
+    unusedCodes.add(code);
+    return `${origin}/open/${code}`;
   }
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -120,15 +159,23 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { port } = server.address() as AddressInfo;
   host = `127.0.0.1:${port}`;
   origin = `http://${host}`;
+  cookieName = `kestrel-${port}`;
   return {
-    url: `${origin}/${token}/`,
+    url: openUrl(),
+    origin,
     port,
-    token,
+    cookieName,
+    openUrl,
     close: () => new Promise<void>((resolvePromise) => {
       server.close(() => resolvePromise());
       server.closeAllConnections();
     }),
   };
+}
+
+function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  return header.split(';').map((pair) => pair.trim()).filter((pair) => pair.startsWith(`${name}=`)).map((pair) => pair.slice(name.length + 1));
 }
 
 function securityHeaders(res: ServerResponse): void {

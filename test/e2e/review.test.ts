@@ -25,13 +25,12 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
     await session?.close();
   });
 
-  it('prints its URL, with the token, on the first line; nothing is served without the token', async () => {
+  it('prints a one-time URL on the first line; nothing is served without the session it opens', async () => {
     const url = new URL(served.url);
     expect(url.hostname).toBe('127.0.0.1');
-    const token = url.pathname.split('/')[1]!;
-    expect(token.length).toBeGreaterThan(40);
-    const without = await fetch(`${url.origin}/`);
-    expect(without.status).toBe(404);
+    expect(url.pathname).toMatch(/^\/open\/[\w-]{43}$/);
+    expect((await fetch(`${url.origin}/`)).status).toBe(403);
+    expect((await fetch(`${url.origin}/api/appInfo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(403);
   });
 
   it('creates a case, takes in an exhibit, imports a list, matches, categorises by keyboard and undoes', async () => {

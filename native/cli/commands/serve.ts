@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { libraryDir } from '../../hashsets/library.js';
 import { KestrelError } from '../../util/result.js';
 
@@ -14,7 +14,7 @@ const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/go
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints the URL with its token first')
+    .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints a one-time URL first')
     .argument('<CASE_DIR>', 'the case to open; a folder without a case is offered for creating one')
     .option('--library <DIR>', 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)')
     .option('--no-open', 'only serve; do not open Chromium')
@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
       const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library) });
       const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
       process.stdout.write(`${bridge.url}\n`);
-      const browser = opts.open ? openBrowser(bridge.url) : null;
+      const browser = opts.open ? openBrowser(bridge.openUrl()) : null;
       await new Promise<void>((resolveStop) => {
         const stop = () => resolveStop();
         process.once('SIGINT', stop);
@@ -35,7 +35,7 @@ export function registerServe(program: Command): void {
       });
       await bridge.close();
       await service.close();
-      browser?.close();
+      await browser?.close();
     });
 }
 
@@ -53,26 +53,45 @@ export function browserArgs(url: string, profile: string): string[] {
   ];
 }
 
-/** Starts Chromium; close() ends it and removes its profile from the temporary folder. */
-function openBrowser(url: string): { close(): void } | null {
-  const browser = BROWSERS.find((b) => existsSync(b));
+/**
+ * Starts Chromium; close() ends it and removes its profile from the temporary folder. Chromium is
+ * given a launcher page in its profile folder (mode 0700, the page 0600), not the one-time URL:
+ * a command line is readable by every user of the machine (ps, /proc/PID/cmdline), and whoever
+ * spent the code first would own the session. KESTREL_BROWSER names another Chromium build.
+ */
+function openBrowser(url: string): { close(): Promise<void> } | null {
+  const configured = process.env['KESTREL_BROWSER'];
+  const browser = configured ? (existsSync(configured) ? configured : undefined) : BROWSERS.find((b) => existsSync(b));
   if (!browser) {
-    process.stderr.write('kestrel serve: no Chromium found; open the URL above in a browser on this machine\n');
+    process.stderr.write(`kestrel serve: ${configured ?? 'no Chromium found'}${configured ? ': not found' : ''}; open the URL above in a browser on this machine\n`);
     return null;
   }
   const profile = mkdtempSync(join(tmpdir(), 'kestrel-browser-'));
-  const child = spawn(browser, browserArgs(url, profile), { detached: true, stdio: 'ignore' });
+  const launcher = join(profile, 'open.html');
+  writeFileSync(launcher, `<!doctype html><meta http-equiv="refresh" content="0;url=${url}"><title>Kestrel</title>\n`, { mode: 0o600 });
+  const child = spawn(browser, browserArgs(pathToFileURL(launcher).href, profile), { detached: true, stdio: 'ignore' });
   child.on('error', (err) => process.stderr.write(`kestrel serve: cannot start ${browser}: ${err.message}\n`));
   child.unref();
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      child.kill(name);
+    }
+  };
   return {
-    close() {
-      if (child.exitCode === null && child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          child.kill('SIGTERM');
-        }
+    // The profile is removed once Chromium has exited: it writes there while shutting down.
+    async close() {
+      signal('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolveLate) => { timer = setTimeout(() => resolveLate(true), 5000); });
+      if (child.pid !== undefined && child.exitCode === null && await Promise.race([exited.then(() => false), late])) {
+        signal('SIGKILL');
+        await exited;
       }
+      clearTimeout(timer);
       rmSync(profile, { recursive: true, force: true });
     },
   };

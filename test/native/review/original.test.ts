@@ -70,23 +70,25 @@ describe('viewer sources: the original from the evidence, else the stored previe
     expect(viewSource(c, text)).toEqual({ source: 'none', reason: 'text/plain is not a type the viewer draws' });
   });
 
-  it('serves originals and previews over the bridge only with the session token', async () => {
+  it('serves originals and previews over the bridge only with the session cookie', async () => {
     c.close();
     const service = createService({ caseDir: join(dir, 'case'), libraryDir: join(dir, 'library') });
     const bridge = await startBridge({ service, staticDir: join(dir, 'none') });
     try {
-      const ok = await fetch(`${bridge.url}original/${id}`);
+      const opened = await fetch(bridge.url, { redirect: 'manual' });
+      const session = { headers: { Cookie: opened.headers.getSetCookie()[0]!.split(';', 1)[0]! } };
+      const at = (path: string) => fetch(`${bridge.origin}/${path}`, session);
+      const ok = await at(`original/${id}`);
       expect(ok.status).toBe(200);
       expect(ok.headers.get('content-type')).toBe('image/jpeg');
       expect(Buffer.from(await ok.arrayBuffer()).equals(jpeg)).toBe(true);
-      expect((await fetch(`${bridge.url}preview/${id}`)).status).toBe(200);
-      const origin = new URL(bridge.url).origin;
-      expect((await fetch(`${origin}/wrong-token/original/${id}`)).status).toBe(404);
-      expect((await fetch(`${origin}/original/${id}`)).status).toBe(404);
+      expect((await at(`preview/${id}`)).status).toBe(200);
+      expect((await fetch(`${bridge.origin}/original/${id}`)).status).toBe(403);
+      expect((await fetch(`${bridge.origin}/original/${id}`, { headers: { Cookie: `${bridge.cookieName}=wrong` } })).status).toBe(403);
       appendFileSync(join(evidence, 'DCIM', 'big.jpg'), 'x');
-      expect((await fetch(`${bridge.url}original/${id}`)).status).toBe(404);
-      expect((await fetch(`${bridge.url}preview/${id}`)).status).toBe(200);
-      expect((await fetch(`${bridge.url}original/../../etc/passwd`)).status).toBe(404);
+      expect((await at(`original/${id}`)).status).toBe(404);
+      expect((await at(`preview/${id}`)).status).toBe(200);
+      expect((await at('original/../../etc/passwd')).status).toBe(404);
     } finally {
       await bridge.close();
       await service.close();

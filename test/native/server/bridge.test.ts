@@ -22,12 +22,24 @@ function raw(port: number, path: string, options: { method?: string; headers?: R
   });
 }
 
+/** Spends a one-time URL as a browser would and returns the `Cookie` header the session needs. */
+async function openSession(bridge: Bridge, url = bridge.url): Promise<string> {
+  const r = await raw(bridge.port, new URL(url).pathname);
+  expect(r.status).toBe(303);
+  expect(r.headers['location']).toBe('/');
+  const setCookie = r.headers['set-cookie'] as string[];
+  expect(setCookie).toHaveLength(1);
+  return setCookie[0]!.split(';', 1)[0]!;
+}
+
 describe('loopback bridge', () => {
   let dir: string;
   let service: KestrelService;
   let bridge: Bridge;
+  let cookie: string;
   const call = (channel: string, body: string, headers: Record<string, string> = {}) =>
-    raw(bridge.port, `/${bridge.token}/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+    raw(bridge.port, `/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers } });
+  const get = (path: string, headers: Record<string, string> = {}) => raw(bridge.port, path, { headers: { Cookie: cookie, ...headers } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kestrel-bridge-'));
@@ -37,6 +49,7 @@ describe('loopback bridge', () => {
     writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
     service = createService({ libraryDir: join(dir, 'library'), caseDir: join(dir, 'no-case-yet') });
     bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+    cookie = await openSession(bridge);
   });
   afterAll(async () => {
     await bridge.close();
@@ -44,43 +57,71 @@ describe('loopback bridge', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints a URL on 127.0.0.1 with a random port and a long token in it', () => {
+  it('prints a one-time URL on 127.0.0.1 with a random port and a long code in it', () => {
     const url = new URL(bridge.url);
     expect(url.hostname).toBe('127.0.0.1');
     expect(Number(url.port)).toBe(bridge.port);
-    expect(bridge.token.length).toBeGreaterThanOrEqual(43);
-    expect(url.pathname).toBe(`/${bridge.token}/`);
+    expect(url.pathname).toMatch(/^\/open\/[\w-]{43}$/);
   });
 
-  it('serves the page, its assets and the API only with the token', async () => {
-    const page = await raw(bridge.port, `/${bridge.token}/`);
+  it('exchanges a one-time code once for an HttpOnly, SameSite=Strict cookie that is not the code', async () => {
+    const url = bridge.openUrl();
+    const code = new URL(url).pathname.slice('/open/'.length);
+    const first = await raw(bridge.port, new URL(url).pathname);
+    expect(first.status).toBe(303);
+    const setCookie = (first.headers['set-cookie'] as string[])[0]!;
+    expect(setCookie).toMatch(new RegExp(`^kestrel-${bridge.port}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
+    expect(setCookie).not.toContain(code);
+    expect(setCookie.split(';', 1)[0]).toBe(cookie);
+    // Spent: a second use (someone who read it later) gets nothing, not even with the code again.
+    const again = await raw(bridge.port, new URL(url).pathname);
+    expect(again.status).toBe(403);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect((await raw(bridge.port, '/open/made-up-code')).status).toBe(403);
+    // The browser that holds the session may open it again (a reload): it is sent on to the app.
+    expect((await get(new URL(url).pathname)).status).toBe(303);
+    // Opened from Chromium's launcher file (a cross-site navigation), the app is reached from a page of our origin.
+    const launched = await raw(bridge.port, new URL(bridge.openUrl()).pathname, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(launched.status).toBe(200);
+    expect(launched.body).toContain('http-equiv="refresh" content="0;url=/"');
+    expect(launched.headers['set-cookie']).toHaveLength(1);
+  });
+
+  it('serves the page, its assets and the API only with the session cookie', async () => {
+    const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('Kestrel test');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect((await raw(bridge.port, `/${bridge.token}/assets/app.js`)).status).toBe(200);
+    expect((await get('/assets/app.js')).status).toBe(200);
 
-    for (const path of ['/', '/index.html', '/assets/app.js', `/${bridge.token.slice(0, -1)}x/`, `/${bridge.token}x/`, `/x${bridge.token}/assets/app.js`]) {
-      const r = await raw(bridge.port, path);
-      expect(r.status, path).toBe(404);
-      expect(r.body).not.toContain('Kestrel test');
+    const name = cookie.split('=', 1)[0]!;
+    const value = cookie.slice(name.length + 1);
+    const wrong = [undefined, `${name}=${value.slice(0, -1)}x`, `${name}=${value}x`, `kestrel-${bridge.port + 1}=${value}`, `${name}=`, `x${name}=${value}`];
+    for (const header of wrong) {
+      for (const path of ['/', '/index.html', '/assets/app.js', '/thumb/1', `/open/${value}`]) {
+        const r = await raw(bridge.port, path, { headers: header === undefined ? {} : { Cookie: header } });
+        expect(r.status, `${path} ${header}`).toBe(403);
+        expect(r.body).not.toContain('Kestrel test');
+      }
+      const api = await raw(bridge.port, '/api/appInfo', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...(header === undefined ? {} : { Cookie: header }) } });
+      expect(api.status, String(header)).toBe(403);
     }
-    const noToken = await raw(bridge.port, '/api/appInfo', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
-    expect(noToken.status).toBe(404);
-    const withToken = await call('appInfo', '{}');
-    expect(JSON.parse(withToken.body)).toMatchObject({ ok: true, value: { case: null } });
+    const withCookie = await call('appInfo', '{}');
+    expect(JSON.parse(withCookie.body)).toMatchObject({ ok: true, value: { case: null } });
+    expect((await call('appInfo', '{}', { Cookie: `other=1; ${cookie}; more=2` })).status).toBe(200);
   });
 
   it('never serves files outside the renderer folder', async () => {
     for (const path of ['../secret.txt', '..%2fsecret.txt', '%2e%2e/secret.txt', 'assets/..%2f..%2fsecret.txt']) {
-      const r = await raw(bridge.port, `/${bridge.token}/${path}`);
+      const r = await get(`/${path}`);
       expect(r.status, path).toBe(404);
       expect(r.body).not.toContain('not for the browser');
     }
   });
 
   it('refuses other Host and Origin headers (DNS rebinding, cross-site pages)', async () => {
-    expect((await raw(bridge.port, `/${bridge.token}/`, { headers: { Host: 'evil.example' } })).status).toBe(421);
-    expect((await raw(bridge.port, `/${bridge.token}/`, { headers: { Host: `localhost:${bridge.port}` } })).status).toBe(421);
+    expect((await get('/', { Host: 'evil.example' })).status).toBe(421);
+    expect((await get('/', { Host: `localhost:${bridge.port}` })).status).toBe(421);
     expect((await call('appInfo', '{}', { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port + 1}` })).status).toBe(403);
     expect((await call('appInfo', '{}', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
@@ -128,7 +169,7 @@ describe('loopback bridge', () => {
   it('reports engine errors as results, and needs POST with JSON', async () => {
     const r = JSON.parse((await call('queryItems', JSON.stringify({ filter: {}, sort: { key: 'id', dir: 'asc' }, offset: 0, limit: 10 }))).body);
     expect(r).toEqual({ ok: false, error: 'no case is open' });
-    expect((await raw(bridge.port, `/${bridge.token}/api/appInfo`)).status).toBe(405);
+    expect((await get('/api/appInfo')).status).toBe(405);
     expect((await call('appInfo', '{}', { 'Content-Type': 'text/plain' })).status).toBe(415);
   });
 });
@@ -137,8 +178,10 @@ describe('loopback bridge under probing', () => {
   let dir: string;
   let service: KestrelService;
   let bridge: Bridge;
+  let cookie: string;
   const call = (channel: string, body: string) =>
-    raw(bridge.port, `/${bridge.token}/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    raw(bridge.port, `/api/${channel}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', Cookie: cookie } });
+  const get = (path: string) => raw(bridge.port, path, { headers: { Cookie: cookie } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kestrel-bridge-probe-'));
@@ -149,6 +192,7 @@ describe('loopback bridge under probing', () => {
     // A catalogue row pointing at a folder (a damaged or hand-edited case): the real bridge must answer 404 and live on.
     service = { ...real, thumbnailFile: () => join(dir, 'folder.jpg') };
     bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+    cookie = await openSession(bridge);
   });
   afterAll(async () => {
     await bridge.close();
@@ -156,17 +200,17 @@ describe('loopback bridge under probing', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers 404, not 500 with a stack, to paths starting with //', async () => {
-    for (const path of ['//', `//${bridge.token}/`, '//evil.example/x', `/${bridge.token}//api`]) {
-      const r = await raw(bridge.port, path);
+  it('answers 404, not 500 with a stack, to paths starting with // or with broken escapes', async () => {
+    for (const path of ['//', '//api/appInfo', '//evil.example/x', '/%', '/%E0%A4%A', '/assets/%zz.js']) {
+      const r = await get(path);
       expect(r.status, path).toBe(404);
       expect(r.body).not.toMatch(/at |Error/);
     }
   });
 
   it('a thumbnail row pointing at a folder gives 404 and the server keeps serving', async () => {
-    expect((await raw(bridge.port, `/${bridge.token}/thumb/1`)).status).toBe(404);
-    expect((await raw(bridge.port, `/${bridge.token}/`)).status).toBe(200);
+    expect((await get('/thumb/1')).status).toBe(404);
+    expect((await get('/')).status).toBe(200);
   });
 
   it('refuses relative paths, NUL bytes and control characters in names', async () => {
@@ -190,8 +234,8 @@ describe('loopback bridge under probing', () => {
     // Eight bodies held open at once (8 MiB each sent, the last byte later): the server holds them all at the same time.
     const part = Buffer.alloc(8 << 20, 0x20);
     const pending = Array.from({ length: 8 }, () => {
-      const req = request({ host: '127.0.0.1', port: bridge.port, path: `/${bridge.token}/api/listHashLists`, method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': String(part.length + 2) } });
+      const req = request({ host: '127.0.0.1', port: bridge.port, path: '/api/listHashLists', method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(part.length + 2), Cookie: cookie } });
       const reply = new Promise<number>((resolve, reject) => {
         req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
         req.on('error', reject);
@@ -205,6 +249,6 @@ describe('loopback bridge under probing', () => {
     const statuses = await Promise.all(pending.map((p) => p.reply));
     expect(statuses.every((s) => s === 200 || s === 503), statuses.join()).toBe(true);
     expect(statuses).toContain(503);
-    expect((await raw(bridge.port, `/${bridge.token}/`)).status).toBe(200);
+    expect((await get('/')).status).toBe(200);
   });
 });
