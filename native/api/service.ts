@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { insideFolder } from '../util/insideFolder.js';
@@ -305,9 +306,16 @@ export function createService(options: ServiceOptions): KestrelService {
     exportHashset: ({ out, format, list, listVersion, scheme, categories, booleans }) => {
       const filter = { ...(scheme !== undefined ? { scheme } : {}), ...(categories?.length ? { categories } : {}) };
       const opts = { format, ...filter, ...(booleans !== undefined ? { booleans } : {}) };
-      if (list !== undefined) return withLibrary((lib) => writeShare(out, filterShareItems(listShareItems(lib, list, listVersion).items, filter), opts, null));
+      if (list !== undefined) {
+        return withLibrary((lib) => {
+          const shared = listShareItems(lib, list, listVersion);
+          // A list can be shared with no case open: then the session's user name is who did it.
+          const who = examiner ?? open?.info.examiner ?? userInfo().username;
+          return writeShare(out, filterShareItems(shared.items, filter), opts, { kind: 'list', lib, list: shared.list, actor: who });
+        });
+      }
       const c = requireCase();
-      return writeShare(out, filterShareItems(caseShareItems(c), filter), { ...opts, examiner: actor() }, { c, source: 'case findings' });
+      return writeShare(out, filterShareItems(caseShareItems(c), filter), { ...opts, examiner: actor() }, { kind: 'case', c, source: 'case findings' });
     },
     runMatch: async () => {
       const c = requireCase();

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
+import { appendSqliteLibraryAudit } from '../lab/sqliteStore.js';
 import { collectPackageData } from '../export/collect.js';
 import { vicsBool, vicsCategory, vicsContext, vicsModelFor, type VicsBooleans } from '../export/vics.js';
 import { KestrelError, describeError } from '../util/result.js';
@@ -46,7 +47,8 @@ export interface ShareResult {
   format: ShareFormat;
   sha256: string;
   items: number;
-  auditSeq: number | null;
+  /** The entry in the case's audit log (case export) or the library's (list export). */
+  auditSeq: number;
 }
 
 /** A case's categorised findings: hashes, size and category only. */
@@ -108,8 +110,17 @@ export function renderShare(items: readonly ShareItem[], format: ShareFormat, bo
   }
 }
 
-/** Writes the export (never over an existing file) and records it with its SHA-256 in the case's audit log. */
-export function writeShare(out: string, items: readonly ShareItem[], options: ShareOptions, audit: { c: OpenCase; source: string } | null): ShareResult {
+/**
+ * Where an export is recorded: a case's findings in the case's audit log, a library list in the
+ * library's own log (lab_audit in library.sqlite, what `kestrel library audit` shows), naming the list
+ * by name, version, uid and the SHA-256 of the file it was imported from.
+ */
+export type ShareAudit =
+  | { kind: 'case'; c: OpenCase; source: string }
+  | { kind: 'list'; lib: HashLibrary; list: HashListInfo; actor: string };
+
+/** Writes the export (never over an existing file) and records it with its SHA-256 in the audit log. */
+export function writeShare(out: string, items: readonly ShareItem[], options: ShareOptions, audit: ShareAudit): ShareResult {
   const file = resolve(out);
   const bytes = renderShare(items, options.format, options.booleans);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -130,12 +141,18 @@ export function writeShare(out: string, items: readonly ShareItem[], options: Sh
   } finally {
     rmSync(tmp, { force: true });
   }
-  let auditSeq: number | null = null;
-  if (audit) {
-    auditSeq = appendAudit(audit.c.db, SHARE_AUDIT_ACTION, {
-      file, format: options.format, sha256, items: items.length, source: audit.source,
-      scheme: options.scheme ?? null, categories: options.categories ?? [], tool: `${TOOL_NAME} ${TOOL_VERSION}`,
-    }, options.examiner ?? audit.c.info.examiner).seq;
+  const details = {
+    file, format: options.format, sha256, items: items.length,
+    scheme: options.scheme ?? null, categories: options.categories ?? [], tool: `${TOOL_NAME} ${TOOL_VERSION}`,
+  };
+  let auditSeq: number;
+  if (audit.kind === 'case') {
+    auditSeq = appendAudit(audit.c.db, SHARE_AUDIT_ACTION, { ...details, source: audit.source }, options.examiner ?? audit.c.info.examiner).seq;
+  } else {
+    const { list } = audit;
+    const source = { list: list.name, version: list.version, uid: list.uid, listFileSha256: list.fileSha256 };
+    auditSeq = audit.lib.db.transaction(() =>
+      appendSqliteLibraryAudit(audit.lib.db, SHARE_AUDIT_ACTION, { ...details, source }, options.examiner ?? audit.actor).seq).immediate();
   }
   return { file, format: options.format, sha256, items: items.length, auditSeq };
 }

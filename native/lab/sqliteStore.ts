@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/log.js';
 import type { HashLibrary } from '../hashsets/library.js';
 import { readLabAudit, nextLabAudit, type LabAuditRow } from './labAudit.js';
 import { KestrelError } from '../util/result.js';
@@ -8,6 +9,19 @@ import {
 } from './store.js';
 
 const LOOKUP_BATCH = 500;
+
+/**
+ * Appends to the audit log of the library in library.sqlite (lab_audit): call inside the write
+ * transaction that makes the change it records.
+ */
+export function appendSqliteLibraryAudit(db: HashLibrary['db'], action: string, details: Record<string, unknown>, actor: string): AuditEntry {
+  const last = db.prepare('SELECT seq, hash FROM lab_audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const e = nextLabAudit(last, action, details, actor);
+  db.prepare('INSERT INTO lab_audit (seq, at, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(e.seq, e.at, e.actor, e.action, e.detailsJson, e.prevHash, e.hash);
+  const { detailsJson: _, ...entry } = e;
+  return entry;
+}
 
 /** The lab library in the workstation's library.sqlite, beside the imported hash lists. */
 export class SqliteLabStore implements LabStore {
@@ -26,10 +40,7 @@ export class SqliteLabStore implements LabStore {
   }
 
   private appendAudit(action: string, details: Record<string, unknown>, actor: string): void {
-    const last = this.db.prepare('SELECT seq, hash FROM lab_audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    const e = nextLabAudit(last, action, details, actor);
-    this.db.prepare('INSERT INTO lab_audit (seq, at, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(e.seq, e.at, e.actor, e.action, e.detailsJson, e.prevHash, e.hash);
+    appendSqliteLibraryAudit(this.db, action, details, actor);
   }
 
   // async so that a refusal arrives as a rejected promise, as from the PostgreSQL engine

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
 import { KestrelError } from '../../util/result.js';
@@ -32,7 +33,7 @@ export function registerHashsetExport(hs: Command): void {
     .option('--category <CODE...>', 'only these categories of --scheme (e.g. 1 2, CAT-1, A B)')
     .option('--booleans <STYLE>', 'VICS booleans: string ("true"/"false", as the distributions write them; default) or json', 'string')
     .option('--library <DIR>', 'hash library folder for --list')
-    .option('--examiner <NAME>', 'who exports (audit log actor; defaults to the case examiner)')
+    .option('--examiner <NAME>', 'who exports (audit log actor; defaults to the case examiner, or for --list to the user name)')
     .option('--json', 'print the result as JSON')
     .action((out: string, flags: ExportFlags) => {
       const format = parseShareFormat(flags.format);
@@ -47,22 +48,22 @@ export function registerHashsetExport(hs: Command): void {
       if (flags.case !== undefined) {
         const c = openCase(flags.case);
         try {
-          r = writeShare(out, filterShareItems(caseShareItems(c), filter), options, { c, source: 'case findings' });
+          r = writeShare(out, filterShareItems(caseShareItems(c), filter), options, { kind: 'case', c, source: 'case findings' });
         } finally {
           c.close();
         }
       } else {
         const version = flags.listVersion === undefined ? undefined : Number(flags.listVersion);
         if (version !== undefined && !Number.isSafeInteger(version)) throw new KestrelError(`--list-version ${flags.listVersion}: not a whole number`, 'E_USAGE');
-        const lib = openLibrary(flags.library, { readonly: true });
+        const lib = openLibrary(flags.library);
         try {
-          const { items } = listShareItems(lib, flags.list!, version);
-          r = writeShare(out, filterShareItems(items, filter), options, null);
+          const { list, items } = listShareItems(lib, flags.list!, version);
+          r = writeShare(out, filterShareItems(items, filter), options, { kind: 'list', lib, list, actor: userInfo().username });
         } finally {
           lib.close();
         }
       }
       if (flags.json) printJsonLine(r);
-      else process.stdout.write(`wrote ${r.items} items as ${r.format} to ${r.file}\nSHA-256 ${r.sha256}${r.auditSeq !== null ? ` (recorded in the case audit log, entry ${r.auditSeq})` : ''}\n`);
+      else process.stdout.write(`wrote ${r.items} items as ${r.format} to ${r.file}\nSHA-256 ${r.sha256} (recorded in the ${flags.case !== undefined ? 'case' : 'library'} audit log, entry ${r.auditSeq})\n`);
     });
 }

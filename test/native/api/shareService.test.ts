@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { jsonLines, kestrel } from '../../helpers/cli.js';
 import { createService, type KestrelService } from '../../../native/api/service.js';
 import { dispatch } from '../../../native/api/dispatch.js';
 import type { Result, ShareResult } from '../../../native/api/types.js';
@@ -31,7 +32,9 @@ describe('exportHashset through the service', () => {
     expect(r.ok, JSON.stringify(r)).toBe(true);
     const v = (r as { value: ShareResult }).value;
     expect(readFileSync(out, 'utf8')).toBe(`pdq ${pdq}\n`);
-    expect(v).toMatchObject({ file: out, format: 'te', items: 1, auditSeq: null, sha256: createHash('sha256').update(`pdq ${pdq}\n`).digest('hex') });
+    expect(v).toMatchObject({ file: out, format: 'te', items: 1, auditSeq: 1, sha256: createHash('sha256').update(`pdq ${pdq}\n`).digest('hex') });
+    const audit = jsonLines(kestrel(['library', 'audit', 'show', '--library', join(dir, 'library')]).stdout);
+    expect(audit).toMatchObject([{ seq: 1, action: 'hashset.export', actor: userInfo().username, details: { file: out, sha256: v.sha256, source: { list: 'bridges', version: 1 } } }]);
   });
 
   it('refuses a relative path, an unknown format, and a case export with no case open', async () => {

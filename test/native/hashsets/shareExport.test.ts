@@ -120,4 +120,22 @@ describe('kestrel hashset export from a library list', () => {
     const back = importBack(file);
     expect(back.scheme).toBe('caid-uk');
   });
+
+  it('a list export is recorded in the library audit log with the file hash, who and which list version', () => {
+    const library = tempDir('hashset-share-audit');
+    const src = join(out, 'audit-src.md5');
+    writeFileSync(src, `${createHash('md5').update('a').digest('hex')}  a.jpg\n`);
+    const imported = JSON.parse(kestrel(['hashset', 'import', src, '--name', 'hot', '--library', library, '--json']).stdout) as { uid: string; fileSha256: string };
+    const file = join(out, 'audit-out.md5');
+    const r = kestrel(['hashset', 'export', file, '--list', 'hot', '--library', library, '--format', 'md5sum', '--examiner', 'A. Analyst', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { sha256: string; auditSeq: number };
+    expect(result.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    const audit = jsonLines(kestrel(['library', 'audit', 'show', '--library', library]).stdout);
+    expect(audit.find((e) => e['seq'] === result.auditSeq)).toMatchObject({
+      action: 'hashset.export', actor: 'A. Analyst',
+      details: expect.objectContaining({ file, sha256: result.sha256, format: 'md5sum', items: 1, source: { list: 'hot', version: 1, uid: imported.uid, listFileSha256: imported.fileSha256 } }),
+    });
+    expect(kestrel(['library', 'audit', 'verify', '--library', library]).stdout).toMatch(/^OK: 1 entries/);
+  });
 });
