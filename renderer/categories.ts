@@ -22,6 +22,15 @@ export function categoryLabel(categories: readonly CategoryDef[], code: string |
   return c ? `${c.code} · ${c.label}` : code;
 }
 
+/**
+ * What a tile says about an item's decision: its category in the case's scheme, else a decision
+ * kept from a scheme the case no longer uses, with that scheme ("1 (vic-us)"), else none.
+ */
+export function decisionText(category: string | null, otherScheme: { category: string; scheme: string } | null): string | null {
+  if (category !== null) return category;
+  return otherScheme ? `${otherScheme.category} (${otherScheme.scheme})` : null;
+}
+
 export function isAlert(categories: readonly CategoryDef[], code: string | null): boolean {
   return code !== null && categories.some((c) => c.code === code && c.alert);
 }

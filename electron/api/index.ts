@@ -12,7 +12,7 @@ export type {
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
   MatchEvidence, MatchSummary, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
   DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
-  CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
+  SchemeChangeImpact, CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
 } from '../../native/api/types.js';
 
 import type { KestrelApi, KestrelMedia } from '../../native/api/types.js';

@@ -43,6 +43,7 @@ export const CHANNELS = [
   'compareItems',
   'compareMatches',
   'evidenceTree',
+  'schemeChangeImpact',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -60,7 +60,7 @@ const treePath = z.string().max(16_384).regex(/^(?:[0-9a-f]{2})*$/, 'must be the
 export const itemFilterSchema = z.strictObject({
   /** alert: a hit on a list of concern; known: only on known-file lists (e.g. NSRL); none: no hit. */
   matched: z.enum(['any', 'alert', 'known', 'none']).optional(),
-  /** A category code of the case's scheme, or 'none' for not yet categorised. */
+  /** A category code of the case's scheme; 'none': no current decision in any scheme; 'other-scheme': decided only in a scheme the case no longer uses. */
   category: z.string().min(1).max(32).optional(),
   fileType: z.string().min(1).max(200).optional(),
   exhibitId: id.optional(),
@@ -98,7 +98,12 @@ export const requestSchemas = {
   }),
   caseCounts: none,
   getSettings: none,
-  setSettings: z.strictObject({ categoryScheme: schemeId.optional(), wellbeing: wellbeingSchema.optional() }),
+  setSettings: z.strictObject({
+    categoryScheme: schemeId.optional(),
+    /** How many decisions the examiner was told stay in their old scheme (schemeChangeImpact): a scheme change that leaves any needs it. */
+    confirmDecisionsInOtherSchemes: z.number().int().min(0).optional(),
+    wellbeing: wellbeingSchema.optional(),
+  }),
   setExaminer: z.strictObject({ examiner: name(200) }),
   listExhibits: none,
   listFileErrors: z.strictObject({ exhibitId: id.optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
@@ -168,6 +173,7 @@ export const requestSchemas = {
   compareItems: z.strictObject({ a: id, b: id }).refine((r) => r.a !== r.b, { message: 'compare two different items', path: ['b'] }),
   compareMatches: z.strictObject({ contentId: id }),
   evidenceTree: z.strictObject({ exhibitId: id, parent: treePath }),
+  schemeChangeImpact: z.strictObject({ scheme: schemeId }),
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;

@@ -8,6 +8,7 @@ import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginal, viewSource, type OriginalImage } from '../review/original.js';
 import { compareItems, compareMatches } from '../review/compare.js';
+import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
@@ -19,7 +20,7 @@ import { appendAudit, readAudit, verifyChain, type AuditEntry } from '../audit/l
 import { runIntake, type IntakeProgress as EngineProgress } from '../intake/intake.js';
 import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, undoDecisions } from '../review/decisions.js';
 import { historyState, redoLastAction, undoLastAction } from '../review/history.js';
-import { contentsOutside, countItems, itemRows, queryItems } from '../review/items.js';
+import { contentsOutside, countItems, itemRows, otherSchemeDecision, queryItems } from '../review/items.js';
 import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
 import { importHashList } from '../hashsets/importer.js';
 import { caseShareItems, filterShareItems, listShareItems, writeShare } from '../hashsets/shareExport.js';
@@ -134,7 +135,7 @@ export function createService(options: ServiceOptions): KestrelService {
     setSettings: (req) => {
       const c = requireCase();
       c.db.transaction(() => {
-        if (req.categoryScheme !== undefined) writeSetting(c, 'categoryScheme', req.categoryScheme);
+        if (req.categoryScheme !== undefined) changeScheme(c.db, req.categoryScheme, actor(), req.confirmDecisionsInOtherSchemes);
         if (req.wellbeing !== undefined) writeSetting(c, 'wellbeing', req.wellbeing);
         appendAudit(c.db, 'review.settings', { ...req }, actor());
       })();
@@ -354,6 +355,7 @@ export function createService(options: ServiceOptions): KestrelService {
     derivedUsage: () => derivedUsage(requireCase().dir),
     compareItems: ({ a, b }) => compareItems(requireCase(), a, b),
     compareMatches: ({ contentId }) => compareMatches(requireCase(), contentId),
+    schemeChangeImpact: ({ scheme }) => schemeChangeImpact(requireCase().db, scheme),
     libraryLinks: async () => {
       const store = await openLabStore(options.libraryDir);
       try {
@@ -541,6 +543,7 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
     notes: notes.map((n) => ({ id: n.id, text: n.text, examiner: n.examiner, createdAt: n.created_at })),
     tags: tags.map((t) => t.tag),
     groupId: (c.db.prepare('SELECT group_id FROM near_duplicate_member WHERE content_id = ?').get(contentId) as { group_id: number } | undefined)?.group_id ?? null,
+    otherSchemeDecision: otherSchemeDecision(c.db, contentId),
   };
 }
 

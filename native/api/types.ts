@@ -10,6 +10,7 @@ import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
 import type { ViewSource } from '../review/original.js';
 import type { DerivedUsage } from '../catalog/derivedUsage.js';
+import type { SchemeChangeImpact } from '../review/schemeChange.js';
 import type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance } from '../review/compare.js';
 import type { Seriality } from '../lab/links.js';
 import type { ActionOutcome, HistoryState } from '../review/history.js';
@@ -18,6 +19,7 @@ import type { ExhibitProvenance } from '../disk/provenance.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
 export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality, TreeNode, ExhibitProvenance };
+export type { SchemeChangeImpact };
 export type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance };
 
 /** What undoLast or redoLast did, and what the examiner can still undo and redo. */
@@ -205,6 +207,8 @@ export interface ItemDetail {
   notes: NoteInfo[];
   tags: string[];
   groupId: number | null;
+  /** The current decision when it was made in a scheme the case no longer uses (category is then null). */
+  otherSchemeDecision: { category: string; scheme: string } | null;
 }
 
 export interface CategoriseResult {
@@ -303,6 +307,7 @@ export interface Responses {
   compareItems: ItemComparison;
   compareMatches: MatchComparison;
   evidenceTree: TreeNode[];
+  schemeChangeImpact: SchemeChangeImpact;
 }
 
 /** Indexing by every Channel makes a channel without a response type a compile error. */

@@ -53,8 +53,12 @@ export interface ItemRow {
   /** Modification time of the first file instance; when the picture was taken (EXIF), as the camera wrote it. */
   mtime: string | null;
   taken: string | null;
+  /** The current decision when it was made in a scheme the case no longer uses (category is then null): never shown as uncategorised. */
+  otherScheme: { category: string; scheme: string } | null;
 }
 
+const OTHER_SCHEME =
+  '(SELECT json_array(d.category, d.scheme) FROM category_decision d WHERE d.content_id = c.id AND d.superseded_by IS NULL AND d.scheme != @scheme ORDER BY d.id DESC LIMIT 1)';
 const CURRENT_CATEGORY =
   '(SELECT d.category FROM category_decision d WHERE d.content_id = c.id AND d.superseded_by IS NULL AND d.scheme = @scheme ORDER BY d.id DESC LIMIT 1)';
 // Written to match the partial indexes of migration 0004 word for word, so SQLite can use them.
@@ -117,11 +121,14 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
   if (filter.matched === 'alert') clauses.push(IN_ALERT_MATCH);
   if (filter.matched === 'known') clauses.push(`${IN_ANY_MATCH} AND NOT ${IN_ALERT_MATCH}`);
   if (filter.matched === 'none') clauses.push(`NOT ${IN_ANY_MATCH}`);
-  // No current decision in the case's scheme (a decision's category is never NULL). As NOT IN, SQLite
-  // lists the current decisions once instead of looking up each content's latest one: the count of
-  // 950k uncategorised items in the 1M bench case takes 275-350 ms instead of 490-550 ms.
+  // No current decision in any scheme (a decision's category is never NULL; one made in a scheme the
+  // case no longer uses is a decision, listed apart as 'other-scheme'). As NOT IN, SQLite lists the
+  // current decisions once instead of looking up each content's latest one: the count of 950k
+  // uncategorised items in the 1M bench case takes 275-350 ms instead of 490-550 ms.
   if (filter.category === 'none') {
-    clauses.push('c.id NOT IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.scheme = @scheme)');
+    clauses.push('c.id NOT IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL)');
+  } else if (filter.category === 'other-scheme') {
+    clauses.push('c.id IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.scheme != @scheme)');
   } else if (filter.category !== undefined) {
     clauses.push(
       'c.id IN (SELECT d.content_id FROM category_decision d WHERE d.superseded_by IS NULL AND d.category = @category AND d.scheme = @scheme)',
@@ -203,6 +210,7 @@ interface RawRow {
   list_category: string | null;
   mtime: string | null;
   taken: string | null;
+  other_scheme: string | null;
 }
 
 /** The columns of a grid row, from content c and its image_data i. */
@@ -217,7 +225,8 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${HAS_ERROR} AS error,
       (SELECT m.category FROM hash_match m WHERE m.content_id = c.id AND m.known = 0 AND m.category IS NOT NULL ORDER BY m.distance, m.id LIMIT 1) AS list_category,
       ${FIRST_MTIME} AS mtime,
-      json_extract(i.exif, '$.dateTimeOriginal') AS taken`;
+      json_extract(i.exif, '$.dateTimeOriginal') AS taken,
+      ${OTHER_SCHEME} AS other_scheme`;
 
 export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
   const { from, group, id, params } = buildWhere(db, filter);
@@ -266,5 +275,19 @@ function toItemRow(r: RawRow): ItemRow {
     listCategory: r.list_category,
     mtime: r.mtime,
     taken: r.taken,
+    otherScheme: parseOtherScheme(r.other_scheme),
   };
+}
+
+function parseOtherScheme(json: string | null): ItemRow['otherScheme'] {
+  if (json === null) return null;
+  const [category, scheme] = JSON.parse(json) as [string, string];
+  return { category, scheme };
+}
+
+/** The current decision of a content when it was made in a scheme the case no longer uses, else null. */
+export function otherSchemeDecision(db: Db, contentId: number): ItemRow['otherScheme'] {
+  const row = db.prepare(`SELECT ${OTHER_SCHEME} AS other FROM content c WHERE c.id = @id`).get({ id: contentId, scheme: caseScheme(db) }) as
+    { other: string | null } | undefined;
+  return parseOtherScheme(row?.other ?? null);
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Facets, ItemFilter, ItemRow, ItemSort } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
-import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
+import { categoryKeys, categoryLabel, decisionText, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { EvidenceTree } from '../components/EvidenceTree.js';
@@ -397,7 +397,7 @@ export function CatalogueScreen() {
         <Select label="Matched" name="matched" value={filter.matched ?? ''} onChange={(v) => changeFilter({ matched: (v || undefined) as ItemFilter['matched'] })}
           options={[['', 'All'], ['any', 'Any hit'], ['alert', 'Alert lists'], ['known', 'Known only'], ['none', 'No hit']]} />
         <Select label="Category" name="category" value={filter.category ?? ''} onChange={(v) => changeFilter({ category: v || undefined })}
-          options={[['', 'All'], ['none', 'Uncategorised'], ...categories.map((c): [string, string] => [c.code, `${c.code} · ${c.label}`])]} />
+          options={[['', 'All'], ['none', 'Uncategorised'], ['other-scheme', 'Decided in another scheme'], ...categories.map((c): [string, string] => [c.code, `${c.code} · ${c.label}`])]} />
         <Select label="File type" name="fileType" value={filter.fileType ?? ''} onChange={(v) => changeFilter({ fileType: v || undefined })}
           options={[['', 'All'], ...(facets?.fileTypes ?? []).map((t): [string, string] => [t.type, `${t.type} (${formatCount(t.count)})`])]} />
         <Select label="Exhibit" name="exhibit" value={String(filter.exhibitId ?? '')} onChange={(v) => changeFilter({ exhibitId: v ? Number(v) : undefined, under: undefined })}
@@ -466,6 +466,7 @@ export function CatalogueScreen() {
                   if (!row) return <div key={col} className="tile tile-loading" />;
                   const shown = overlay.category(row.id, row.category);
                   const alert = isAlert(categories, shown.category);
+                  const old = shown.category === null ? row.otherScheme : null;
                   return (
                     <div
                       key={col}
@@ -485,9 +486,10 @@ export function CatalogueScreen() {
                         {row.listCategory !== null && <span className="badge badge-list" data-testid="list-category" title="the list's category (a precategorisation, not a decision)">list {row.listCategory}</span>}
                         {row.hasGps && <span className="badge">GPS</span>}
                         {row.error && <span className="badge badge-error">error</span>}
-                        <span className={`badge badge-cat${alert ? ' alert' : ''}${shown.category === null ? ' none' : ''}${shown.pending ? ' pending' : ''}`}
-                          data-category={shown.category ?? ''} data-pending={shown.pending ? 'yes' : undefined}>
-                          {shown.category ?? '—'}
+                        <span className={`badge badge-cat${alert ? ' alert' : ''}${shown.category === null && !old ? ' none' : ''}${old ? ' old-scheme' : ''}${shown.pending ? ' pending' : ''}`}
+                          data-category={shown.category ?? ''} data-pending={shown.pending ? 'yes' : undefined}
+                          data-other-scheme={old ? old.scheme : undefined} title={old ? `decided in ${old.scheme}, a scheme the case no longer uses: decide it again in the case's scheme` : undefined}>
+                          {decisionText(shown.category, old) ?? '—'}
                         </span>
                       </div>
                     </div>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { GroupDetail, GroupSummary } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
-import { categoryKeys, categoryLabel, isAlert } from '../categories.js';
+import { categoryKeys, categoryLabel, decisionText, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
 import { Viewer } from '../components/Viewer.js';
 import { Compare, type CompareTarget } from '../components/Compare.js';
@@ -183,7 +183,8 @@ export function GroupsScreen() {
                         ? <span className="badge" title="every other member is within the threshold of this one">representative</span>
                         : <span className="badge" data-testid="rep-distance" title="distance to the group's representative">d {m.distance ?? '?'}</span>}
                       {m.matched === 'alert' && <span className="badge badge-alert">HIT</span>}
-                      <span className={`badge badge-cat${isAlert(categories, m.category) ? ' alert' : ''}`} data-category={m.category ?? ''}>{m.category ?? '—'}</span>
+                      <span className={`badge badge-cat${isAlert(categories, m.category) ? ' alert' : ''}${m.category === null && m.otherScheme ? ' old-scheme' : ''}`}
+                        data-category={m.category ?? ''} data-other-scheme={m.category === null ? m.otherScheme?.scheme : undefined}>{decisionText(m.category, m.otherScheme) ?? '—'}</span>
                     </div>
                   </div>
                 ))}

@@ -39,8 +39,10 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
       <Thumb contentId={item.id} hasThumbnail={item.hasThumbnail} revealed={revealed} type={item.type} large />
       <div className="reveal-row">
         <button type="button" onClick={onReveal}>{revealed ? 'Veil' : 'Reveal'} (R)</button>
-        <span className={`badge badge-cat big${isAlert(categories, item.category) ? ' alert' : ''}`} data-testid="detail-category">
-          {categoryLabel(categories, item.category)}
+        <span className={`badge badge-cat big${isAlert(categories, item.category) ? ' alert' : ''}${item.otherSchemeDecision && item.category === null ? ' old-scheme' : ''}`} data-testid="detail-category">
+          {item.category === null && item.otherSchemeDecision
+            ? `${item.otherSchemeDecision.category} (${item.otherSchemeDecision.scheme}): decided in a scheme the case no longer uses`
+            : categoryLabel(categories, item.category)}
         </span>
       </div>
 

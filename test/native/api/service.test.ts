@@ -82,11 +82,15 @@ describe('review service', () => {
 
     const first = await call('categorise', { contentIds: [1, 2, 3], category: '1', via: 'selection' });
     expect(await categorised()).toEqual([3, 2, 1]);
-    await call('setSettings', { categoryScheme: 'dhs' });
+    // Three decisions would stay in vic-us: the change is refused until that number is confirmed.
+    const refused = await call('setSettings', { categoryScheme: 'dhs' });
+    expect(refused.ok).toBe(false);
+    expect(await call('schemeChangeImpact', { scheme: 'dhs' })).toEqual({ ok: true, value: { from: 'vic-us', to: 'dhs', stay: 3, byScheme: [{ scheme: 'vic-us', decisions: 3 }] } });
+    expect((await call('setSettings', { categoryScheme: 'dhs', confirmDecisionsInOtherSchemes: 3 })).ok).toBe(true);
     expect(await categorised()).toEqual([0, 0, 0]);
     await call('categorise', { contentIds: [4], category: 'CAT-1', via: 'keyboard' });
     expect(await categorised()).toEqual([1, 0, 1]);
-    await call('setSettings', { categoryScheme: 'vic-us' });
+    expect((await call('setSettings', { categoryScheme: 'vic-us', confirmDecisionsInOtherSchemes: 1 })).ok).toBe(true);
     if (!first.ok) throw new Error(first.error);
     await call('undoDecisions', { decisionIds: (first.value as { decisionIds: number[] }).decisionIds.slice(0, 1) });
     expect(await categorised()).toEqual([2, 1, 1]);

@@ -110,7 +110,7 @@ describe('items of one exhibit', () => {
 });
 
 describe('uncategorised items', () => {
-  it('are those with no current decision in the case scheme: undone ones again, other schemes not counted', () => {
+  it('are those with no current decision in any scheme: undone ones again; a decision in another scheme is listed apart, never as uncategorised', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kestrel-items-'));
     const c = initCase(join(dir, 'case'), { caseNumber: 'OP-UNCAT', examiner: 'Examiner A' });
     try {
@@ -122,11 +122,14 @@ describe('uncategorised items', () => {
       undoDecisions(c.db, undone.decisionIds, 'Examiner A');
       const recategorised = categorise(c.db, [3], '4', 'Examiner A', 'test');
       undoDecisions(c.db, recategorised.decisionIds, 'Examiner A');
-      // A decision under another scheme says nothing about this case's scheme (vic-us).
+      // A decision under another scheme is a decision, not one in this case's scheme (vic-us) either.
       c.db.prepare("INSERT INTO category_decision (content_id, scheme, category, examiner, decided_at) VALUES (6, 'dhs', '1', 'Examiner A', '2026-01-01T00:00:00Z')").run();
 
-      const want = Array.from({ length: 12 }, (_, i) => i + 1).filter((id) => currentCategory(c.db, id) === null);
-      expect(want).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+      const want = Array.from({ length: 12 }, (_, i) => i + 1).filter((id) => currentCategory(c.db, id) === null && id !== 6);
+      expect(want).toEqual([5, 7, 8, 9, 10, 11, 12]);
+      expect(currentCategory(c.db, 6)).toBeNull();
+      expect(queryItems(c.db, { category: 'other-scheme' }, { key: 'id', dir: 'asc' }, 0, 100).map((r) => [r.id, r.category, r.otherScheme]))
+        .toEqual([[6, null, { category: '1', scheme: 'dhs' }]]);
       for (const sort of [{ key: 'id', dir: 'asc' }, { key: 'size', dir: 'desc' }] as const) {
         const got = queryItems(c.db, { category: 'none' }, sort, 0, 100).map((r) => r.id);
         expect(got).toEqual(sort.dir === 'asc' ? want : [...want].reverse());
