@@ -30,7 +30,7 @@ describe('compare (kestrel serve + Debian Chromium)', () => {
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   /** A call to the engine over the same bridge the page uses. */
   const api = <T>(channel: string, request: unknown): Promise<T> => page.evaluate(async ([c, r]) => {
-    const res = await fetch(`api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(r) });
+    const res = await fetch(`/api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(r) });
     const body = (await res.json()) as { ok: boolean; value: unknown; error?: string };
     if (!body.ok) throw new Error(body.error);
     return body.value;
