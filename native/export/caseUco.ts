@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding, Instance, MatchData, Method, PackageData } from './collect.js';
+import type { ExhibitData, Finding, Instance, MatchData, Method, PackageData } from './collect.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { compareText } from './manifest.js';
 
@@ -11,6 +11,12 @@ import { compareText } from './manifest.js';
  * their performer, their instrument (Kestrel at a version) and their parameters (algorithms,
  * thresholds) as ActionArgumentFacets; each exhibit is an investigation:ProvenanceRecord.
  * Match evidence and categories are core:Annotations on the files.
+ * A disk image exhibit is an observable:Image (ImageFacet) made of its segment Files (with their
+ * hashes as received), with a DiskPartition (DiskPartitionFacet) per partition and a FileSystem
+ * (FileSystemFacet) per file system read, each Contained_Within the one before; its E01
+ * verification and acquisition are InvestigativeActions on the image, the verdict an Annotation.
+ * A file found in an image is Contained_Within its file system, its FileFacet carries
+ * allocationStatus (allocated, deleted, orphan) and its flags are core:tags.
  *
  * Node identifiers end in a UUID derived from the case UUID and the thing named, so the same case
  * always gives the same graph (UCO asks for identifiers ending in a UUID, and for no blank nodes).
@@ -68,6 +74,12 @@ export function buildCaseUco(data: PackageData): unknown {
       'uco-action:value': params[k]!,
     }));
 
+  // Disk images first: the files found in them point at their file systems.
+  const fileSystems = new Map<string, { label: string; id: string }[]>();
+  for (const ex of data.exhibits) {
+    if (ex.image) fileSystems.set(ex.label, imageNodes(ex, graph, id, person));
+  }
+
   // Files: one per place a finding was found.
   const fileIds = new Map<number, string>();
   const filesByRun = new Map<number, string[]>();
@@ -79,6 +91,8 @@ export function buildCaseUco(data: PackageData): unknown {
       push(filesByRun, inst.intakeRunId, fid);
       push(filesByExhibit, inst.exhibitLabel, fid);
       graph.push(fileNode(fid, f, inst, id));
+      const fs = fileSystems.get(inst.exhibitLabel)?.find((x) => inst.pathText.startsWith(`${x.label}/`));
+      if (fs) graph.push(relationship(id, fid, fs.id, 'Contained_Within'));
     }
   }
   const filesOf = (f: Finding) => f.instances.map((i) => ref(fileIds.get(i.id)!));
@@ -112,7 +126,7 @@ export function buildCaseUco(data: PackageData): unknown {
       '@type': 'case-investigation:ProvenanceRecord',
       'case-investigation:exhibitNumber': ex.label,
       'uco-core:description': [ex.description, `source: ${ex.sourcePath}`].filter(Boolean).join('; '),
-      'uco-core:object': objects.map(ref),
+      'uco-core:object': [...(ex.image ? [id('image', ex.label)] : []), ...objects].map(ref),
     });
   }
 
@@ -228,9 +242,12 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
     'uco-types:hashValue': hexBinary(value!),
   }));
   const name = inst.pathText.slice(inst.pathText.lastIndexOf('/') + 1);
+  const fromImage = inst.inode !== null;
   return {
     '@id': fid,
     '@type': 'uco-observable:File',
+    ...(inst.flags.length ? { 'uco-core:tag': inst.flags } : {}),
+    ...(fromImage ? { 'uco-core:description': `${inst.fsType ?? 'file system'} address ${inst.inode}` } : {}),
     'uco-core:hasFacet': [
       {
         '@id': id('file-facet', key),
@@ -243,6 +260,10 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
         ...(inst.atime ? { 'uco-observable:accessedTime': dateTime(inst.atime) } : {}),
         ...(inst.ctime ? { 'uco-observable:metadataChangeTime': dateTime(inst.ctime) } : {}),
         ...(inst.birthtime ? { 'uco-observable:observableCreatedTime': dateTime(inst.birthtime) } : {}),
+        ...(fromImage ? {
+          'uco-observable:allocationStatus': inst.flags.includes('orphan') ? 'orphan' : inst.flags.includes('deleted') ? 'deleted' : 'allocated',
+          ...(inst.fsType ? { 'uco-observable:fileSystemType': inst.fsType } : {}),
+        } : {}),
       },
       {
         '@id': id('content-facet', key),
@@ -253,6 +274,141 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
       },
     ],
   };
+}
+
+type IdOf = (kind: string, key: string) => string;
+
+function relationship(id: IdOf, source: string, target: string, kind: string): Node {
+  return {
+    '@id': id('relationship', `${source}\u0000${target}\u0000${kind}`),
+    '@type': 'uco-observable:ObservableRelationship',
+    'uco-core:source': ref(source),
+    'uco-core:target': ref(target),
+    'uco-core:kindOfRelationship': kind,
+    'uco-core:isDirectional': true,
+  };
+}
+
+/**
+ * The image, its segments, partitions and file systems, and the E01 acquisition and verification,
+ * pushed onto the graph; returns each file system's volume label (the first component of its
+ * files' paths) and node id.
+ */
+function imageNodes(ex: ExhibitData, graph: Node[], id: IdOf, person: (name: string) => string): { label: string; id: string }[] {
+  const image = ex.image!;
+  const imageId = id('image', ex.label);
+  graph.push({
+    '@id': imageId,
+    '@type': 'uco-observable:Image',
+    'uco-core:name': `Image of exhibit ${ex.label}`,
+    'uco-core:hasFacet': [{ '@id': id('image-facet', ex.label), '@type': 'uco-observable:ImageFacet', 'uco-observable:imageType': image.format }],
+  });
+  const segments = image.segments.map((s, i) => {
+    const sid = id('segment', `${ex.label}\u0000${i}`);
+    graph.push({
+      '@id': sid,
+      '@type': 'uco-observable:File',
+      'uco-core:hasFacet': [
+        {
+          '@id': id('segment-file-facet', `${ex.label}\u0000${i}`), '@type': 'uco-observable:FileFacet',
+          'uco-observable:fileName': s.path.slice(s.path.lastIndexOf('/') + 1), 'uco-observable:filePath': s.path, 'uco-observable:sizeInBytes': s.size,
+        },
+        {
+          '@id': id('segment-content-facet', `${ex.label}\u0000${i}`), '@type': 'uco-observable:ContentDataFacet',
+          'uco-observable:sizeInBytes': s.size,
+          'uco-observable:hash': [['MD5', s.md5], ['SHA256', s.sha256]].map(([method, value]) => ({
+            '@id': id('segment-hash', `${ex.label}\u0000${i}\u0000${method}`), '@type': 'uco-types:Hash',
+            'uco-types:hashMethod': { '@type': 'uco-vocabulary:HashNameVocab', '@value': method! }, 'uco-types:hashValue': hexBinary(value!),
+          })),
+        },
+      ],
+    });
+    graph.push(relationship(id, imageId, sid, 'Contained_Within'));
+    return sid;
+  });
+  const out: { label: string; id: string }[] = [];
+  for (const vol of image.layout?.volumes ?? []) {
+    let parent = imageId;
+    if (vol.partition) {
+      const pid = id('partition', `${ex.label}\u0000${vol.partition.addr}`);
+      if (!graph.some((n) => n['@id'] === pid)) {
+        const sector = image.layout!.sectorSize;
+        graph.push({
+          '@id': pid,
+          '@type': 'uco-observable:DiskPartition',
+          'uco-core:hasFacet': [{
+            '@id': id('partition-facet', `${ex.label}\u0000${vol.partition.addr}`), '@type': 'uco-observable:DiskPartitionFacet',
+            'uco-observable:diskPartitionType': vol.partition.desc, 'uco-observable:partitionID': String(vol.partition.slot),
+            'uco-observable:partitionOffset': vol.offset, 'uco-observable:partitionLength': vol.partition.length * sector,
+          }],
+        });
+        graph.push(relationship(id, pid, imageId, 'Contained_Within'));
+      }
+      parent = pid;
+    }
+    if (vol.fsType === null) continue;
+    const fid = id('filesystem', `${ex.label}\u0000${vol.index}`);
+    graph.push({
+      '@id': fid,
+      '@type': 'uco-observable:FileSystem',
+      'uco-core:name': vol.label,
+      'uco-core:hasFacet': [{ '@id': id('filesystem-facet', `${ex.label}\u0000${vol.index}`), '@type': 'uco-observable:FileSystemFacet', 'uco-observable:fileSystemType': vol.fsType }],
+    });
+    graph.push(relationship(id, fid, parent, 'Contained_Within'));
+    out.push({ label: vol.label, id: fid });
+  }
+  const v = image.verification;
+  if (v) {
+    const vid = id('verification', ex.label);
+    const nid = id('verification-result', ex.label);
+    graph.push({
+      '@id': nid,
+      '@type': 'uco-core:Annotation',
+      'uco-core:object': [ref(imageId)],
+      'uco-core:statement': `E01 verification ${v.status}: ${v.message}`,
+      'uco-core:tag': ['verification', `verification:${v.status}`],
+    });
+    const checker = namedTool(graph, id, v.tool);
+    graph.push({
+      '@id': vid,
+      '@type': 'case-investigation:InvestigativeAction',
+      'uco-core:name': 'verification',
+      'uco-core:description': `Check of exhibit ${ex.label}'s E01 against the hashes stored at acquisition`,
+      'uco-action:instrument': ref(checker),
+      'uco-action:object': segments.map(ref),
+      'uco-action:result': [ref(nid)],
+      'uco-core:hasFacet': [
+        ['storedMD5', v.stored.md5], ['storedSHA1', v.stored.sha1], ['computedMD5', v.computed.md5], ['computedSHA1', v.computed.sha1],
+        ['damagedSectors', v.sectorErrors.map((r) => `${r.first}-${r.last}`).join(', ') || null],
+      ].filter(([, value]) => value).map(([k, value]) => ({
+        '@id': id('argument', `${vid}\u0000${k}`), '@type': 'uco-action:ActionArgumentFacet', 'uco-action:argumentName': k!, 'uco-action:value': value!,
+      })),
+    });
+  }
+  const a = image.acquisition;
+  if (a) {
+    const detail = [
+      a.caseNumber && `case number ${a.caseNumber}`, a.evidenceNumber && `evidence number ${a.evidenceNumber}`, a.description,
+      a.acquisitionDate && `acquired ${a.acquisitionDate}`, a.notes,
+    ].filter(Boolean).join('; ');
+    graph.push({
+      '@id': id('acquisition', ex.label),
+      '@type': 'case-investigation:InvestigativeAction',
+      'uco-core:name': 'acquisition',
+      'uco-core:description': `Acquisition of exhibit ${ex.label} as recorded in the E01${detail ? `: ${detail}` : ''}`,
+      ...(a.examiner ? { 'uco-action:performer': ref(person(a.examiner)) } : {}),
+      ...(a.acquisitionSoftware ? { 'uco-action:instrument': ref(namedTool(graph, id, a.acquisitionSoftware)) } : {}),
+      'uco-action:result': [ref(imageId)],
+    });
+  }
+  return out;
+}
+
+/** A tool other than Kestrel (ewfverify, the imager that made an E01), named as it names itself. */
+function namedTool(graph: Node[], id: IdOf, name: string): string {
+  const tid = id('external-tool', name);
+  if (!graph.some((n) => n['@id'] === tid)) graph.push({ '@id': tid, '@type': 'uco-tool:Tool', 'uco-core:name': name });
+  return tid;
 }
 
 function matchStatement(m: MatchData): string {

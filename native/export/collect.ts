@@ -5,6 +5,7 @@ import { readAudit, type AuditEntry } from '../audit/log.js';
 import { SIGNED_ACTION } from '../audit/signing.js';
 import { compareText } from './manifest.js';
 import { entryFlags, flagColumns, type FlagColumns } from '../catalog/entryFlags.js';
+import { exhibitProvenance, type ExhibitProvenance } from '../disk/provenance.js';
 
 /**
  * Everything a case package says, read from the catalogue in one read transaction so that every
@@ -33,6 +34,8 @@ export interface ExhibitData {
   entries: number;
   files: number;
   findings: number;
+  /** A disk image: format, segments, E01 verification and metadata, volumes (null for a folder). */
+  image: ExhibitProvenance | null;
 }
 
 export interface IntakeRunData {
@@ -131,6 +134,8 @@ export interface Instance {
   flags: string[];
   /** Inode or MFT entry-sequence in its file system (disk images), as the catalogue keeps it. */
   inode: string | null;
+  /** The file system it was read from (disk images). */
+  fsType: string | null;
 }
 
 export interface MatchData {
@@ -224,6 +229,7 @@ function readExhibits(db: Db): ExhibitData[] {
       entries: c.entries,
       files: c.files ?? 0,
       findings: 0,
+      image: exhibitProvenance(db, r.id),
     };
   });
 }
@@ -247,7 +253,7 @@ function readFindings(db: Db): Finding[] {
   const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
   const instanceStmt = db.prepare(
     `SELECT f.id, e.label, e.source_path, f.intake_run_id, f.path, f.path_text, f.size, f.mtime, f.ctime, f.atime, f.birthtime, f.extension,
-            f.inode, e.source_kind, ${flagColumns('f')}
+            f.inode, f.fs_type, e.source_kind, ${flagColumns('f')}
        FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
       WHERE f.content_id = ? ORDER BY e.label, f.path`,
   );
@@ -263,11 +269,12 @@ function readFindings(db: Db): Finding[] {
     const instances = (instanceStmt.all(id) as (FlagColumns & {
       id: number; label: string; source_path: string; intake_run_id: number; path: Buffer; path_text: string; size: number | null;
       mtime: string | null; ctime: string | null; atime: string | null; birthtime: string | null; extension: string | null;
-      inode: string | null; source_kind: string;
+      inode: string | null; fs_type: string | null; source_kind: string;
     })[]).map((r) => ({
       id: r.id, exhibitLabel: r.label, exhibitSource: r.source_path, intakeRunId: r.intake_run_id, path: r.path, pathText: r.path_text,
       size: r.size, mtime: r.mtime, ctime: r.ctime, atime: r.atime, birthtime: r.birthtime, extension: r.extension,
       inode: r.source_kind === 'image' ? r.inode : null,
+      fsType: r.source_kind === 'image' ? r.fs_type : null,
       flags: entryFlags(r),
     }));
     const matches = matchesByContent.get(id) ?? [];

@@ -1,4 +1,4 @@
-import type { CategoryCount, PackageData } from './collect.js';
+import type { CategoryCount, ExhibitData, Instance, PackageData } from './collect.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { SCHEMES } from '../catalog/schemes.js';
 
@@ -10,7 +10,9 @@ import { SCHEMES } from '../catalog/schemes.js';
 export type Block =
   | { kind: 'fields'; rows: [string, string][] }
   | { kind: 'table'; headers: string[]; rows: string[][] }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  /** Something the reader must not miss (an E01 that fails its acquisition hashes): set apart and marked WARNING in both renderings. */
+  | { kind: 'warning'; text: string };
 
 export interface Section {
   title: string;
@@ -36,6 +38,8 @@ const EXACT = new Set(['md5', 'sha1', 'sha256']);
 export function buildReportModel(data: PackageData, ctx: ReportContext): ReportModel {
   const { info, counts } = data;
   const sections: Section[] = [];
+  const mismatches = data.exhibits.filter((e) => e.image?.verificationStatus === 'mismatch');
+  if (mismatches.length) sections.push({ title: 'Warnings', blocks: mismatches.map((e) => ({ kind: 'warning', text: mismatchText(e) })) });
   sections.push({
     title: 'Case',
     blocks: [{
@@ -66,6 +70,7 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
       ]),
     }],
   });
+  for (const e of data.exhibits) if (e.image) sections.push(imageSection(e));
   sections.push({
     title: 'Counts',
     blocks: [{
@@ -110,7 +115,7 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         f.sha256,
         f.md5,
         String(f.size),
-        f.instances.map((i) => `${i.exhibitLabel}: ${i.pathText}`).join('\n'),
+        f.instances.map(foundAt).join('\n'),
         [
           f.decision ? `examiner ${f.decision.examiner}, ${f.decision.decidedAt}` : '',
           ...f.matches.map((m) => `${m.list}${m.listVersion ? ` ${m.listVersion}` : ''}: ${
@@ -157,4 +162,66 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
     ],
   });
   return { title: `Case package — ${info.caseNumber}`, subject: `package hash ${ctx.packageHash}`, sections };
+}
+
+/** Where a finding was: exhibit and full path, then what the file system said of it (flags, address). */
+function foundAt(i: Instance): string {
+  const place = [...i.flags, ...(i.inode ? [`${i.fsType ?? 'file system'} address ${i.inode}`] : [])];
+  return `${i.exhibitLabel}: ${i.pathText}${place.length ? `\n  (${place.join('; ')})` : ''}`;
+}
+
+function mismatchText(e: ExhibitData): string {
+  const v = e.image!.verification!;
+  const sectors = v.sectorErrors.length
+    ? ` Damaged sectors: ${v.sectorErrors.map((r) => `${r.first}-${r.last}`).join(', ')}; files read from them may not be what was seized.` : '';
+  return `Exhibit ${e.label}: the E01 image does not match the hashes stored at its acquisition (${v.message}).${sectors} Checked with ${v.tool}.`;
+}
+
+const STATUS: Record<string, string> = {
+  verified: 'VERIFIED', mismatch: 'MISMATCH', 'no stored hash': 'NO STORED HASH', 'not verified': 'NOT VERIFIED',
+};
+
+/** A disk image exhibit: container, segments as received, E01 verification and case metadata, volumes. */
+function imageSection(e: ExhibitData): Section {
+  const image = e.image!;
+  const v = image.verification;
+  const a = image.acquisition;
+  const blocks: Block[] = [];
+  if (v?.status === 'mismatch') blocks.push({ kind: 'warning', text: mismatchText(e) });
+  const rows: [string, string][] = [
+    ['Format', image.format === 'ewf' ? 'EnCase (E01)' : image.format],
+    ['Verification', v ? `${STATUS[v.status] ?? v.status}: ${v.message} (${v.tool})` : 'this format stores no acquisition hash'],
+  ];
+  if (v) {
+    rows.push(['Stored MD5 / SHA-1', `${v.stored.md5 ?? '—'} / ${v.stored.sha1 ?? '—'}`]);
+    rows.push(['Computed MD5 / SHA-1', `${v.computed.md5 ?? '—'} / ${v.computed.sha1 ?? '—'}`]);
+  }
+  if (a) {
+    rows.push(
+      ['Case number (in image)', a.caseNumber ?? '—'], ['Evidence number', a.evidenceNumber ?? '—'], ['Acquired by', a.examiner ?? '—'],
+      ['Image description', a.description ?? '—'], ['Acquisition date', a.acquisitionDate ?? '—'],
+      ['Acquisition software', [a.acquisitionSoftware, a.fileFormat].filter(Boolean).join(', ') || '—'],
+    );
+    if (a.notes) rows.push(['Notes', a.notes]);
+  }
+  if (image.layout) {
+    rows.push(['Media', `${image.layout.size} bytes, ${image.layout.sectorSize}-byte sectors, ${image.layout.vsType ? `partition table ${image.layout.vsType}` : 'no partition table'}`]);
+  }
+  blocks.push({ kind: 'fields', rows });
+  blocks.push({
+    kind: 'table',
+    headers: ['Segment', 'Size', 'MD5', 'SHA-256'],
+    rows: image.segments.map((s) => [s.path, String(s.size), s.md5, s.sha256]),
+  });
+  if (image.layout) {
+    blocks.push({
+      kind: 'table',
+      headers: ['Volume', 'File system', 'Offset', 'Partition'],
+      rows: image.layout.volumes.map((vol) => [
+        vol.label, vol.fsType ?? `none read${vol.message ? `: ${vol.message}` : ''}`, String(vol.offset),
+        vol.partition ? `${vol.partition.desc}, slot ${vol.partition.slot}, sectors ${vol.partition.start} + ${vol.partition.length}` : '',
+      ]),
+    });
+  }
+  return { title: `Disk image of exhibit ${e.label}`, blocks };
 }

@@ -21,6 +21,7 @@ table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; text-align: left; vertical-align: top; white-space: pre-wrap; }
 td { font-family: monospace; font-size: 0.9em; word-break: break-all; }
 table.fields th { background: #f2f2f2; }
+p.warning { border: 3px solid #b00; background: #fde8e8; color: #700; padding: 0.6em 0.8em; font-weight: bold; }
 </style>
 </head>
 <body>
@@ -35,6 +36,8 @@ function block(b: Block): string {
   switch (b.kind) {
     case 'text':
       return `<p>${esc(b.text)}</p>`;
+    case 'warning':
+      return `<p class="warning" role="alert">WARNING: ${esc(b.text)}</p>`;
     case 'fields':
       return `<table class="fields">\n${b.rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}\n</table>`;
     case 'table':

@@ -67,6 +67,12 @@ function renderBlock(w: Writer, b: Block, width: number): void {
       w.line([['sans', b.text]], 9, { width });
       w.doc.moveDown(0.3);
       return;
+    case 'warning':
+      w.doc.fillColor('#b00000');
+      w.line([['bold', `WARNING: ${b.text}`]], 10, { width });
+      w.doc.fillColor('black');
+      w.doc.moveDown(0.3);
+      return;
     case 'fields':
       for (const [k, v] of b.rows) w.line([['bold', `${k}: `], ['mono', v]], 9, { width });
       w.doc.moveDown(0.3);

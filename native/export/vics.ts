@@ -106,6 +106,10 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
       Accessed: inst.atime,
       Changed: inst.ctime,
       FileSize: inst.size,
+      // Kestrel's additions for a file from a disk image or an archive (absent for live folder files):
+      // VICS has no field for where a file system kept it, and readers pass unknown fields over.
+      ...(inst.flags.length ? { Flags: inst.flags.join('; ') } : {}),
+      ...(inst.inode ? { FileSystemAddress: inst.inode, FileSystemType: inst.fsType } : {}),
     })),
   };
 }

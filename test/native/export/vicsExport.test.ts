@@ -17,7 +17,7 @@ function finding(name: string, scheme: SchemeId | null, code: string | null, pdq
     contentId: 1, sha256: hex('sha256', name), sha1: hex('sha1', name), md5: hex('md5', name), size: name.length, detectedType: 'image/jpeg',
     image: pdq ? { width: 10, height: 10, pdq, pdqQuality: 90, blockhash: null, algorithms: 'pdq' } : null,
     instances: [{ id: 1, exhibitLabel: 'EX1', exhibitSource: '/e', intakeRunId: 1, path: Buffer.from(`dir/${name}`), pathText: `dir/${name}`,
-      size: name.length, mtime: null, ctime: null, atime: null, birthtime: null, extension: 'jpg', flags: [], inode: null }],
+      size: name.length, mtime: null, ctime: null, atime: null, birthtime: null, extension: 'jpg', flags: [], inode: null, fsType: null }],
     matches: [],
     decision: scheme && code ? { scheme, category: code, examiner: 'E', decidedAt: '2026-11-27T10:00:00.000Z' } : null,
     category: scheme && code ? { scheme, code, label: code, source: 'examiner' } : null,
