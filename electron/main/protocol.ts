@@ -32,7 +32,7 @@ export function handleAppProtocol(rendererDir: string, service: Pick<KestrelServ
     };
     if (path.startsWith('original/')) {
       const id = idAfter('original/');
-      const original = id === null ? null : service.originalImage(id);
+      const original = id === null ? null : await service.originalImage(id);
       if (!original) return notFound();
       return new Response(original.bytes, {
         status: 200,

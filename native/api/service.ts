@@ -6,7 +6,8 @@ import { derivedUsage } from '../catalog/derivedUsage.js';
 import { openLabStore } from '../lab/open.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
-import { previewFile, readOriginal, viewSource, type OriginalImage } from '../review/original.js';
+import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
+import { ImageReaders } from '../review/imageOriginal.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import type { Channel } from './channels.js';
@@ -51,8 +52,8 @@ export interface KestrelService {
   thumbnailFile(contentId: number): string | null;
   /** The viewer's stored preview of this content, inside the open case's folder, or null. */
   previewFile(contentId: number): string | null;
-  /** The original picture, read read-only from the evidence and checked against its SHA-256, or null. */
-  originalImage(contentId: number): OriginalImage | null;
+  /** The original picture, read read-only from the evidence (a folder, or a disk image through the Sleuth Kit) and checked against its SHA-256, or null. */
+  originalImage(contentId: number): Promise<OriginalImage | null>;
   close(): Promise<void>;
 }
 
@@ -75,6 +76,8 @@ export function createService(options: ServiceOptions): KestrelService {
   let suggestedCaseDir: string | null = null;
   const jobs = new Map<number, Job>();
   let nextJob = 1;
+  // Helpers reading originals from the open case's disk images: closed with the case.
+  let imageReaders = new ImageReaders();
 
   if (options.caseDir !== undefined) {
     const dir = resolve(options.caseDir);
@@ -103,6 +106,8 @@ export function createService(options: ServiceOptions): KestrelService {
       throw new KestrelError('an intake is running; wait for it to finish before opening another case', 'E_BUSY');
     }
     open?.close();
+    void imageReaders.close();
+    imageReaders = new ImageReaders();
     open = next;
     suggestedCaseDir = null;
     examiner = options.examiner ?? null;
@@ -351,7 +356,7 @@ export function createService(options: ServiceOptions): KestrelService {
       };
     },
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
-    viewSource: ({ contentId }) => viewSource(requireCase(), contentId),
+    viewSource: ({ contentId }) => viewSource(requireCase(), imageReaders, contentId),
     derivedUsage: () => derivedUsage(requireCase().dir),
     compareItems: ({ a, b }) => compareItems(requireCase(), a, b),
     compareMatches: ({ contentId }) => compareMatches(requireCase(), contentId),
@@ -378,14 +383,15 @@ export function createService(options: ServiceOptions): KestrelService {
     handlers,
     thumbnailFile,
     previewFile: (contentId) => (open ? previewFile(open, contentId) : null),
-    originalImage: (contentId) => {
+    originalImage: async (contentId) => {
       if (!open) return null;
-      const r = readOriginal(open, contentId);
+      const r = await readOriginalAnywhere(open, imageReaders, contentId);
       return 'bytes' in r ? r : null;
     },
     close: async () => {
       for (const job of jobs.values()) job.abort.abort();
       await Promise.allSettled([...jobs.values()].map((j) => j.done));
+      await imageReaders.close();
       open?.close();
       open = null;
     },

@@ -5,6 +5,7 @@ import { digestOpenFile } from '../hashing/digests.js';
 import { MAX_IMAGE_BYTES } from '../image/formats.js';
 import { previewRelPath } from '../image/store.js';
 import { insideFolder } from '../util/insideFolder.js';
+import type { ImageReaders } from './imageOriginal.js';
 
 /**
  * What the viewer shows for a content: the original read from the evidence when it is reachable
@@ -36,14 +37,15 @@ export type ViewSource =
   | { source: 'preview'; reason: string }
   | { source: 'none'; reason: string };
 
-interface InstanceRow { label: string; source_path: string; path: Buffer; path_text: string }
+/** address: where an entry of a disk image is in it (read through the Sleuth Kit); null for a loose file. */
+interface InstanceRow { label: string; source_path: string; path: Buffer; path_text: string; address: string | null }
 
 function instances(c: OpenCase, contentId: number): { sha256: string; type: string; rows: InstanceRow[] } | null {
   const content = c.db.prepare('SELECT sha256, detected_type FROM content WHERE id = ?').get(contentId) as
     { sha256: string; detected_type: string } | undefined;
   if (!content) return null;
   const rows = c.db.prepare(
-    `SELECT e.label, e.source_path, f.path, f.path_text FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+    `SELECT e.label, e.source_path, f.path, f.path_text, f.address FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
      WHERE f.content_id = ? AND f.read_state = 'done' ORDER BY f.id`,
   ).all(contentId) as InstanceRow[];
   return { sha256: content.sha256, type: content.detected_type, rows };
@@ -65,13 +67,33 @@ function locate(row: InstanceRow): Buffer {
  * the catalogued SHA-256, read read-only (O_NOFOLLOW, O_NOATIME); otherwise why not.
  */
 export function readOriginal(c: OpenCase, contentId: number): OriginalImage | { unreachable: string } {
+  const r = readFromFolders(c, contentId);
+  return 'bytes' in r || r.found === null ? r : { unreachable: r.unreachable };
+}
+
+/**
+ * As readOriginal, then, for a content found only inside disk images (or whose loose copies are
+ * gone), its bytes read again from the image through the Sleuth Kit helper, checked the same way.
+ */
+export async function readOriginalAnywhere(c: OpenCase, readers: ImageReaders, contentId: number): Promise<OriginalImage | { unreachable: string }> {
+  const r = readFromFolders(c, contentId);
+  if ('bytes' in r || r.found === null || !r.mediaType) return 'bytes' in r ? r : { unreachable: r.unreachable };
+  const fromImage = await readers.read(c, contentId, r.found.sha256);
+  if ('bytes' in fromImage) return { ...fromImage, mediaType: r.mediaType };
+  return { unreachable: [r.unreachable, ...fromImage.unreachable].filter(Boolean).join('; ') || 'no file of this content was read at intake' };
+}
+
+type FolderRead = OriginalImage | { unreachable: string; found: ReturnType<typeof instances>; mediaType?: string };
+
+function readFromFolders(c: OpenCase, contentId: number): FolderRead {
   const found = instances(c, contentId);
-  if (!found) return { unreachable: `content ${contentId}: no such item in this case` };
+  if (!found) return { unreachable: `content ${contentId}: no such item in this case`, found: null };
   const mediaType = DRAWABLE[found.type];
-  if (!mediaType) return { unreachable: `${found.type} is not a type the viewer draws` };
-  if (found.rows.length === 0) return { unreachable: 'no file of this content was read at intake' };
+  if (!mediaType) return { unreachable: `${found.type} is not a type the viewer draws`, found: null };
+  const loose = found.rows.filter((r) => r.address === null);
+  if (found.rows.length === 0) return { unreachable: 'no file of this content was read at intake', found, mediaType };
   const reasons: string[] = [];
-  for (const row of found.rows) {
+  for (const row of loose) {
     let fd: number | undefined;
     try {
       fd = openEvidence(locate(row));
@@ -88,7 +110,8 @@ export function readOriginal(c: OpenCase, contentId: number): OriginalImage | { 
       if (fd !== undefined) closeSync(fd);
     }
   }
-  return { unreachable: reasons.join('; ') };
+  if (loose.length === 0) reasons.push('held only inside a disk image or an archive');
+  return { unreachable: reasons.join('; '), found, mediaType };
 }
 
 /** The stored preview of a content, inside the case folder, or null when intake made none. */
@@ -98,8 +121,8 @@ export function previewFile(c: OpenCase, contentId: number): string | null {
 }
 
 /** What the viewer will get for a content, decided the way the media routes decide it. */
-export function viewSource(c: OpenCase, contentId: number): ViewSource {
-  const original = readOriginal(c, contentId);
+export async function viewSource(c: OpenCase, readers: ImageReaders, contentId: number): Promise<ViewSource> {
+  const original = await readOriginalAnywhere(c, readers, contentId);
   if ('bytes' in original) return { source: 'original', exhibitLabel: original.exhibitLabel, path: original.path };
   return previewFile(c, contentId)
     ? { source: 'preview', reason: original.unreachable }

@@ -107,7 +107,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     if (path.startsWith('original/')) {
       const id = Number(path.slice('original/'.length));
-      const original = Number.isSafeInteger(id) && id > 0 ? options.service.originalImage(id) : null;
+      const original = Number.isSafeInteger(id) && id > 0 ? await options.service.originalImage(id) : null;
       if (!original) return send(res, 404, 'text/plain; charset=utf-8', 'original not reachable');
       securityHeaders(res);
       res.writeHead(200, { 'Content-Type': original.mediaType, 'Content-Length': original.bytes.length });

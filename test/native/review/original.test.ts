@@ -10,6 +10,10 @@ import { derivedUsage } from '../../../native/catalog/derivedUsage.js';
 import { createService } from '../../../native/api/service.js';
 import { startBridge } from '../../../native/server/bridge.js';
 import { PREVIEW } from '../../../native/image/preview.js';
+import { ImageReaders } from '../../../native/review/imageOriginal.js';
+
+/** No disk image in these cases: the readers are never asked to start a helper. */
+const readers = new ImageReaders();
 
 /** A 3000x2000 picture of coloured noise (made here): larger than the preview's 2048 px. */
 async function bigPicture(): Promise<Buffer> {
@@ -48,7 +52,7 @@ describe('viewer sources: the original from the evidence, else the stored previe
     const original = readOriginal(c, id);
     expect('bytes' in original && original.bytes.equals(jpeg)).toBe(true);
     expect(original).toMatchObject({ mediaType: 'image/jpeg', exhibitLabel: 'EX-O', path: 'DCIM/big.jpg' });
-    expect(viewSource(c, id)).toEqual({ source: 'original', exhibitLabel: 'EX-O', path: 'DCIM/big.jpg' });
+    expect(await viewSource(c, readers, id)).toEqual({ source: 'original', exhibitLabel: 'EX-O', path: 'DCIM/big.jpg' });
     expect(statSync(join(evidence, 'DCIM', 'big.jpg')).mtimeMs).toBe(before.mtimeMs);
 
     const preview = previewFile(c, id)!;
@@ -60,14 +64,14 @@ describe('viewer sources: the original from the evidence, else the stored previe
     expect(usage.thumbnails.files).toBe(1);
   });
 
-  it('falls back to the stored preview, saying why, when the evidence is gone or no longer holds the same bytes', () => {
+  it('falls back to the stored preview, saying why, when the evidence is gone or no longer holds the same bytes', async () => {
     renameSync(evidence, `${evidence}-away`);
-    expect(viewSource(c, id)).toEqual({ source: 'preview', reason: 'DCIM/big.jpg: ENOENT' });
+    expect(await viewSource(c, readers, id)).toEqual({ source: 'preview', reason: 'DCIM/big.jpg: ENOENT' });
     renameSync(`${evidence}-away`, evidence);
     appendFileSync(join(evidence, 'DCIM', 'big.jpg'), 'x');
-    expect(viewSource(c, id)).toEqual({ source: 'preview', reason: 'DCIM/big.jpg: its bytes no longer have the catalogued SHA-256' });
+    expect(await viewSource(c, readers, id)).toEqual({ source: 'preview', reason: 'DCIM/big.jpg: its bytes no longer have the catalogued SHA-256' });
     const text = (c.db.prepare("SELECT id FROM content WHERE detected_type = 'text/plain'").get() as { id: number }).id;
-    expect(viewSource(c, text)).toEqual({ source: 'none', reason: 'text/plain is not a type the viewer draws' });
+    expect(await viewSource(c, readers, text)).toEqual({ source: 'none', reason: 'text/plain is not a type the viewer draws' });
   });
 
   it('serves originals and previews over the bridge only with the session cookie', async () => {
