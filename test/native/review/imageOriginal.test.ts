@@ -82,7 +82,7 @@ describe('originals inside disk images', () => {
     expect(at).toBeGreaterThan(0);
     const fd = openSync(image, 'r+');
     try {
-      writeSync(fd, Buffer.from([jpeg[5000] ^ 0xff]), 0, 1, at + 5000);
+      writeSync(fd, Buffer.from([jpeg[5000]! ^ 0xff]), 0, 1, at + 5000);
     } finally {
       closeSync(fd);
     }
