@@ -25,7 +25,7 @@ libtsk-dev     file:/usr/include/tsk/libtsk.h  # native/tsk: the Sleuth Kit help
 libewf-dev     file:/usr/include/libewf.h      # libtsk reads E01 through libewf
 sleuthkit      cmd:fls         # test/native/disk: the TSK command-line tools as a cross-check
 ewf-tools      cmd:ewfverify   # native/disk/ewf.ts: E01 acquisition-hash verification and case metadata
-ntfs-3g        cmd:mkntfs      # test/native/disk: builds an NTFS image with pictures in the test
+ntfs-3g        cmd:mkntfs      # test/native/disk: builds NTFS images in the tests (mkntfs, ntfscp; ntfs-3g mounts through /dev/fuse to delete pictures)
 e2fsprogs      cmd:mke2fs      # test/native/disk: builds an ext4 image with mke2fs -d
 unzip          cmd:unzip       # test/native/disk: unpacks the DFTT images to a temporary folder
 libjpeg-dev    file:/usr/include/jpeglib.h  # test/native/hashing/pdqConformance: builds the Meta C++ PDQ hasher (../shared/tools/pdq-cpp)
