@@ -5,6 +5,12 @@ export interface Migration {
   /** 1, 2, 3 … in order, never renumbered: a released number is a promise about a schema. */
   readonly version: number;
   readonly name: string;
+  /**
+   * Rebuilds a table other tables reference (SQLite cannot alter a CHECK constraint in place): the
+   * step runs with foreign keys off, as SQLite's table-rebuild procedure requires (dropping the old
+   * table with them on would cascade-delete the children), and the keys are checked before commit.
+   */
+  readonly rebuildsTables?: boolean;
   up(db: Db): void;
 }
 
@@ -43,10 +49,19 @@ export function migrate(
   const record = db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of migrations) {
     if (m.version <= current || (target !== undefined && m.version > target)) continue;
-    db.transaction(() => {
-      m.up(db);
-      record.run(m.version, m.name, new Date().toISOString());
-    })();
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        m.up(db);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${m.name} left ${broken.length} row(s) with a broken foreign key`);
+        }
+        record.run(m.version, m.name, new Date().toISOString());
+      })();
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   }
   return schemaVersion(db);
 }

@@ -1,11 +1,13 @@
-import { mkdirSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { statSync, type Stats } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { RunBuilder } from './blocks.js';
 import { detectFormat, openReader, printable, type ListReader, type ListRecord } from './readers.js';
+import { rejectReportPath, writeRejectReport, type Reject } from './rejectReport.js';
+import { importVpdqList } from './vpdqImport.js';
 import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo, type ListFormat } from './library.js';
 
 export interface ImportOptions {
@@ -19,7 +21,7 @@ export interface ImportOptions {
   skipInvalid?: boolean;
 }
 
-export interface Reject { at: string; reason: string }
+export type { Reject } from './rejectReport.js';
 
 export interface ImportResult {
   list: HashListInfo;
@@ -41,9 +43,11 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   } catch (err) {
     throw new KestrelError(`${path}: cannot read: ${describeError(err)}`, 'E_READ');
   }
+  if (options.format === 'vpdq' || (st.isDirectory() && options.format === undefined)) return importVpdqList(lib, path, options);
   if (!st.isFile()) throw new KestrelError(`${path}: not a file`, 'E_READ');
   const size = st.size;
   const format = options.format ?? detectFormat(path);
+  if (format === 'vpdq') return importVpdqList(lib, path, options);
   if (options.scheme !== undefined && !isSchemeId(options.scheme)) throw new KestrelError(`unknown category scheme ${String(options.scheme)}`);
   const scheme: SchemeId | null = options.scheme ?? null;
   let known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
@@ -92,7 +96,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
       const rejected = read - position;
       if (position === 0) throw new KestrelError(`${path}: no valid records${rejected ? ` (${rejected} rejected, first at ${rejects[0]?.at}: ${rejects[0]?.reason})` : ''}; nothing was imported`, 'E_EMPTY_LIST');
       if (reader.known) known = true;
-      if (rejected > 0) reportPath = join(lib.dir, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
+      if (rejected > 0) reportPath = rejectReportPath(lib, name, version, uid);
       db.prepare(
         `UPDATE hash_list SET file_sha256 = ?, format_version = ?, scheme = ?, known = ?, records_read = ?, records_imported = ?,
            records_rejected = ?, entry_count = ?, reject_report = ? WHERE id = ?`,
@@ -182,14 +186,4 @@ class RowBatch {
     this.many.run(this.values);
     this.n = 0;
   }
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'list';
-}
-
-function writeRejectReport(reportPath: string, source: string, rejects: readonly Reject[]): void {
-  mkdirSync(join(reportPath, '..'), { recursive: true });
-  const body = [`# rejected records of ${source}`, 'where\treason', ...rejects.map((r) => `${r.at}\t${r.reason.replace(/[\t\n]/g, ' ')}`)].join('\n');
-  writeFileSync(reportPath, `${body}\n`);
 }

@@ -13,8 +13,8 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'pdq' | 'blockhash';
 export const HASH_LENGTH: Readonly<Record<Algorithm, number>> = { md5: 16, sha1: 20, sha256: 32, pdq: 32, blockhash: 32 };
 
-export type ListFormat = 'vics' | 'icse' | 'nsrl' | 'nsrl-legacy' | 'text' | 'pdq';
-export const LIST_FORMATS: readonly ListFormat[] = ['vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq'];
+export type ListFormat = 'vics' | 'icse' | 'nsrl' | 'nsrl-legacy' | 'text' | 'pdq' | 'vpdq';
+export const LIST_FORMATS: readonly ListFormat[] = ['vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq', 'vpdq'];
 
 export interface HashLibrary {
   dir: string;
@@ -43,8 +43,8 @@ export interface HashListInfo {
   firstEntry: number;
   entryCount: number;
   toolVersion: string;
-  /** Hashes held per algorithm. */
-  hashes: Partial<Record<Algorithm, number>>;
+  /** Hashes held per algorithm; vpdq counts frame hashes (a vPDQ list's entries are videos). */
+  hashes: Partial<Record<Algorithm | 'vpdq', number>>;
 }
 
 /**
@@ -90,9 +90,10 @@ interface ListRow {
 export function listHashLists(lib: HashLibrary): HashListInfo[] {
   const rows = lib.db.prepare('SELECT * FROM hash_list ORDER BY name, version').all() as ListRow[];
   const counts = lib.db.prepare('SELECT list_id, algorithm, sum(count) AS n FROM hash_block GROUP BY list_id, algorithm').all() as
-    { list_id: number; algorithm: Algorithm; n: number }[];
+    { list_id: number; algorithm: Algorithm | 'vpdq'; n: number }[];
+  counts.push(...lib.db.prepare("SELECT list_id, 'vpdq' AS algorithm, sum(frame_count) AS n FROM video_hash GROUP BY list_id").all() as typeof counts);
   return rows.map((r) => {
-    const hashes: Partial<Record<Algorithm, number>> = {};
+    const hashes: Partial<Record<Algorithm | 'vpdq', number>> = {};
     for (const c of counts) if (c.list_id === r.id) hashes[c.algorithm] = c.n;
     return {
       id: r.id, uid: r.uid, name: r.name, version: r.version, format: r.format, formatVersion: r.format_version,

@@ -34,6 +34,7 @@ export function detectFormat(file: string): ListFormat {
   if (/^\\?[0-9a-fA-F]{32}([0-9a-fA-F]{8})?([0-9a-fA-F]{24})?( |\t)/.test(firstLine) || /^[0-9a-fA-F]{32}([0-9a-fA-F]{8})?$/.test(firstLine)) return 'text';
   if (HMA_LINE.test(firstLine)) return /^"?[0-9a-fA-F]{64}/.test(firstLine) ? 'pdq' : 'text';
   if (/^[0-9a-fA-F]{64},/.test(firstLine) || PDQ_HASHER_DETAILS.test(firstLine)) return 'pdq';
+  if (/^\d+,\d+,[0-9a-fA-F]{64},/.test(firstLine) || /^\[\s*"[0-9a-fA-F]{64},/.test(trimmed)) return 'vpdq';
   if (/^[0-9a-fA-F]{64}$/.test(firstLine)) {
     throw new KestrelError(`${file}: line 1 is a bare 64-digit hash: a SHA-256 list and a PDQ list look the same; give --format text or --format pdq`, 'E_FORMAT');
   }
@@ -50,6 +51,7 @@ export function openReader(file: string, format: ListFormat, options: ReaderOpti
     case 'nsrl-legacy': return nsrlLegacyReader(file);
     case 'nsrl': return nsrlReader(file);
     case 'vics': return vicsReader(file, options);
+    case 'vpdq': throw new KestrelError(`${file}: a vPDQ list is read per video file by importVpdqList, not as records`, 'E_FORMAT');
   }
 }
 

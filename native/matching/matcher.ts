@@ -9,6 +9,7 @@ import { listHashLists, type Algorithm, type HashLibrary, type HashListInfo } fr
 import { searchHamming } from './perceptualSearch.js';
 import { groupNearDuplicates, GROUPING_RULE, type NearDuplicateGroup, type NearPair } from './nearDuplicateGroups.js';
 import { MAX_RADIUS } from './mih.js';
+import { storeVideoMatches, VIDEO_MATCHING, videoListMatches, type NewVideoMatch } from './videoMatcher.js';
 
 export const DEFAULT_PDQ_THRESHOLD = 31;
 /** bmvbhash (16x16) of a re-encoded or resized copy stays within a few bits; unrelated pictures are near 128. */
@@ -39,6 +40,10 @@ export interface MatchSummary {
   pdqSkippedLowQuality: number;
   nearDuplicateGroups: number;
   nearDuplicateMembers: number;
+  /** Seized videos matched to listed videos by vPDQ (whole and partial). */
+  videoMatches: number;
+  videoWholeMatches: number;
+  videoPartialMatches: number;
   pdqThreshold: number;
   blockhashThreshold: number;
   seconds: number;
@@ -89,6 +94,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   }
 
   const found: NewMatch[] = [];
+  const videos: NewVideoMatch[] = [];
   // Lists needing the same content range are searched together: one pass over the case hashes.
   const byExact = groupBy(jobs, (j) => j.exactFrom);
   for (const [from, group] of byExact) found.push(...exactMatches(db, lib, group.map((j) => j.list), from));
@@ -97,6 +103,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     const ls = group.map((j) => j.list);
     found.push(...await perceptualMatches(db, lib, ls, from, 'pdq', pdqThreshold, options.threads));
     found.push(...await perceptualMatches(db, lib, ls, from, 'blockhash', blockhashThreshold, options.threads));
+    videos.push(...await videoListMatches(db, lib, ls, from, options.threads));
   }
   const skips = lowQuality(db);
   const groups = await nearDuplicates(db, pdqThreshold, maxContent, options.threads);
@@ -112,6 +119,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     const updateUse = db.prepare(
       'UPDATE hashlist_use SET pdq_threshold = ?, blockhash_threshold = ?, content_watermark = ?, matched_at = ?, tool_version = ? WHERE id = ?');
     const dropPerceptual = db.prepare("DELETE FROM hash_match WHERE use_id = ? AND algorithm IN ('pdq', 'blockhash')");
+    const dropVideo = db.prepare('DELETE FROM video_match WHERE use_id = ?');
     const insertMatch = db.prepare(
       `INSERT OR IGNORE INTO hash_match (content_id, use_id, entry_id, entry_record, entry_hash, entry_media_id, entry_label, algorithm,
          distance, threshold, dihedral, category, scheme, known, matched_at)
@@ -122,7 +130,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
       let useId: number;
       if (job.use) {
         useId = job.use.id;
-        if (job.perceptualFrom === 0 && job.use.content_watermark > 0) dropPerceptual.run(useId);
+        if (job.perceptualFrom === 0 && job.use.content_watermark > 0) {
+          dropPerceptual.run(useId);
+          dropVideo.run(useId);
+        }
         updateUse.run(pdqThreshold, blockhashThreshold, maxContent, now, TOOL_VERSION, useId);
       } else {
         useId = Number(insertUse.run(l.uid, l.name, l.version, l.format, l.formatVersion, l.fileSha256, l.known ? 1 : 0, l.scheme,
@@ -143,13 +154,19 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
         perList.set(m.list.uid, counts);
       }
     }
+    for (const [uid, n] of storeVideoMatches(db, lib, videos, useIds, now, actor)) {
+      newMatches += n;
+      const counts = perList.get(uid) ?? {};
+      counts['vpdq'] = n;
+      perList.set(uid, counts);
+    }
     for (const job of jobs) {
       const l = job.list;
       appendAudit(db, 'match.list', {
         list: { uid: l.uid, name: l.name, version: l.version, format: l.format, formatVersion: l.formatVersion, sha256: l.fileSha256, known: l.known, scheme: l.scheme },
         exactFromContent: job.exactFrom, perceptualFromContent: job.perceptualFrom, toContent: maxContent,
-        algorithms: { md5: 'exact', sha1: 'exact', sha256: 'exact', ...ALGORITHM_VERSIONS },
-        thresholds: { pdq: pdqThreshold, blockhash: blockhashThreshold, pdqMinQuality: PDQ_MIN_QUALITY },
+        algorithms: { md5: 'exact', sha1: 'exact', sha256: 'exact', ...ALGORITHM_VERSIONS, vpdq: `vPDQ ${VIDEO_MATCHING.version}, ${VIDEO_MATCHING.rule}` },
+        thresholds: { pdq: pdqThreshold, blockhash: blockhashThreshold, pdqMinQuality: PDQ_MIN_QUALITY, vpdq: VIDEO_MATCHING.thresholds },
         newMatches: perList.get(l.uid) ?? {},
       }, actor);
     }
@@ -184,6 +201,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
      FROM hash_match`).get() as { matches: number; exact: number | null; perceptual: number | null; known: number | null; contents: number };
   const nd = db.prepare('SELECT (SELECT count(*) FROM near_duplicate_group) AS g, (SELECT count(*) FROM near_duplicate_member) AS m').get() as { g: number; m: number };
   const skipped = (db.prepare("SELECT count(*) AS n FROM perceptual_skip WHERE algorithm = 'pdq'").get() as { n: number }).n;
+  const v = db.prepare("SELECT count(*) AS n, coalesce(sum(kind = 'whole'), 0) AS whole FROM video_match").get() as { n: number; whole: number };
   const summary: MatchSummary = {
     lists: lists.length,
     listsMatched: jobs.length,
@@ -199,6 +217,9 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     pdqSkippedLowQuality: skipped,
     nearDuplicateGroups: nd.g,
     nearDuplicateMembers: nd.m,
+    videoMatches: v.n,
+    videoWholeMatches: v.whole,
+    videoPartialMatches: v.n - v.whole,
     pdqThreshold,
     blockhashThreshold,
     seconds: Math.round((performance.now() - started) / 10) / 100,

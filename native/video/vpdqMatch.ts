@@ -10,6 +10,14 @@ import type { VpdqFeature } from './vpdq.js';
  * both at or above the threshold (80%, python-threatexchange's query threshold); a clip cut from a
  * listed video matches on the query side only, a listed clip inside a longer recording on the
  * compared side only: both are reported as partial matches, with the time ranges that matched.
+ *
+ * The two sides are often hashed at different rates: seized videos at one frame a second, listed
+ * ones at every frame. Then every sampled frame of a full copy matches (query 100%) but only the
+ * listed frames near a sample do (compared well under 80%), and the percentages alone would call a
+ * whole copy a clip. So each side also gets a coverage: the share of its length spanned by its
+ * matched frames, runs joined across gaps no longer than the other side's hash interval (or over
+ * frames vPDQ left out as duplicates or low quality). A side counts as matched when its percentage
+ * or its coverage reaches the threshold; with equal rates the two agree.
  */
 export const VPDQ_MATCH_RULE = {
   algorithm: 'vpdq',
@@ -40,13 +48,27 @@ export interface VideoMatch {
   comparedMatchPercent: number;
   queryRanges: TimeRange[];
   comparedRanges: TimeRange[];
+  /** Share of each video's length spanned by its matched frames (see above). */
+  queryCoveragePercent: number;
+  comparedCoveragePercent: number;
+  /** The query video's frame numbers that matched, ascending (for marking them in review). */
+  queryFrames: number[];
   /** The smallest frame distance seen between the two. */
   minDistance: number;
 }
 
+interface PreparedVideo {
+  key: number;
+  /** Usable features: deduplicated, quality-filtered, in time order. */
+  features: VpdqFeature[];
+  /** Seconds between hashed frames (the smallest gap), and the first hashed frame's time and the length from it. */
+  step: number;
+  start: number;
+  length: number;
+}
+
 interface Prepared {
-  /** Per video: its usable features (deduplicated, quality-filtered, in time order). */
-  videos: { key: number; features: VpdqFeature[] }[];
+  videos: PreparedVideo[];
   packed: Uint8Array;
   /** Per packed frame: its video (index into videos) and position in that video's features. */
   video: Uint32Array;
@@ -66,7 +88,7 @@ export function usableFeatures(features: readonly VpdqFeature[], quality: number
 }
 
 function prepare(videos: readonly VideoFeatures[], quality: number): Prepared {
-  const usable = videos.map((v) => ({ key: v.key, features: usableFeatures(v.features, quality) }));
+  const usable = videos.map((v) => ({ key: v.key, features: usableFeatures(v.features, quality), ...spacing(v.features) }));
   const total = usable.reduce((s, v) => s + v.features.length, 0);
   const packed = new Uint8Array(total * 32);
   const video = new Uint32Array(total);
@@ -114,14 +136,49 @@ export async function matchVideos(
     const cVideo = c.videos[acc.cv]!;
     const queryMatchPercent = (acc.q.size * 100) / qVideo.features.length;
     const comparedMatchPercent = (acc.c.size * 100) / cVideo.features.length;
-    const kind = classify(queryMatchPercent, comparedMatchPercent, rule.matchPercent);
+    const queryCoveragePercent = coverage(qVideo, acc.q, cVideo.step);
+    const comparedCoveragePercent = coverage(cVideo, acc.c, qVideo.step);
+    const kind = classify(Math.max(queryMatchPercent, queryCoveragePercent), Math.max(comparedMatchPercent, comparedCoveragePercent), rule.matchPercent);
     if (!kind) continue;
     out.push({
       query: qVideo.key, compared: cVideo.key, kind, queryMatchPercent, comparedMatchPercent,
-      queryRanges: ranges(qVideo.features, acc.q), comparedRanges: ranges(cVideo.features, acc.c), minDistance: acc.min,
+      queryCoveragePercent, comparedCoveragePercent,
+      queryRanges: ranges(qVideo.features, acc.q), comparedRanges: ranges(cVideo.features, acc.c),
+      queryFrames: [...acc.q].map((p) => qVideo.features[p]!.frame).sort((a, b) => a - b), minDistance: acc.min,
     });
   }
   return out.sort((a, b) => a.query - b.query || a.compared - b.compared);
+}
+
+function spacing(features: readonly VpdqFeature[]): { step: number; start: number; length: number } {
+  const t = features.map((f) => f.timestamp).sort((a, b) => a - b);
+  let step = Infinity;
+  for (let i = 1; i < t.length; i++) if (t[i]! > t[i - 1]!) step = Math.min(step, t[i]! - t[i - 1]!);
+  if (!Number.isFinite(step)) step = 1;
+  return { step, start: t[0] ?? 0, length: t.length === 0 ? 0 : t.at(-1)! - t[0]! + step };
+}
+
+/**
+ * The share of a video's length its matched frames span: consecutive matched frames (in usable
+ * order) are one run, and so are two no further apart than the other side's hash interval; each run
+ * counts from its first frame to its last plus the longer of the two intervals (a frame sampled by
+ * the other side stands for the time until its next sample), up to the video's end.
+ */
+function coverage(video: PreparedVideo, matched: ReadonlySet<number>, otherStep: number): number {
+  if (video.length <= 0) return 0;
+  const positions = [...matched].sort((a, b) => a - b);
+  const ts = (p: number) => video.features[p]!.timestamp;
+  let covered = 0;
+  let start = 0;
+  for (let i = 1; i <= positions.length; i++) {
+    const joined = i < positions.length &&
+      (positions[i] === positions[i - 1]! + 1 || ts(positions[i]!) - ts(positions[i - 1]!) <= otherStep + 1e-6);
+    if (joined) continue;
+    const end = Math.min(ts(positions[i - 1]!) + Math.max(video.step, otherStep), video.start + video.length);
+    covered += end - ts(positions[start]!);
+    start = i;
+  }
+  return Math.min(100, (covered * 100) / video.length);
 }
 
 function classify(qp: number, cp: number, threshold: number): VideoMatchKind | null {

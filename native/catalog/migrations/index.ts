@@ -9,6 +9,7 @@ import { groupRepresentative } from './0007_group_representative.js';
 import { archives } from './0008_archives.js';
 import { video } from './0009_video.js';
 import { reviewActions } from './0010_review_actions.js';
+import { videoMatch } from './0011_video_match.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch];

@@ -11,8 +11,8 @@ const LIBRARY_HELP = 'hash library folder (default: $KESTREL_LIBRARY, else the p
 export function registerHashset(program: Command): void {
   const hs = program.command('hashset').description('the lab-wide library of known-material and known-file hash lists');
   hs.command('import')
-    .description('import a hash list as a new version in the library (format detected when not given)')
-    .argument('<FILE>')
+    .description('import a hash list as a new version in the library (format detected when not given); --format vpdq takes a vPDQ hash file (vpdq-hash-video .txt or python-threatexchange JSON) or a folder of them, one video per file, the file name as label')
+    .argument('<FILE_OR_FOLDER>')
     .option('--format <FORMAT>', `one of ${LIST_FORMATS.join(', ')}`)
     .option('--name <NAME>', 'list name (default: the file name)')
     .option('--scheme <SCHEME>', 'category scheme of the list when the file does not tell it: vic-us, dhs, caid-uk or custom (VICS 2.0 files name theirs)')

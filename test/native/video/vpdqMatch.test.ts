@@ -75,6 +75,27 @@ describe('vPDQ matching', () => {
     }
   });
 
+  it('calls a copy hashed at 1 s whole against a list hashed at every frame, by coverage, and a clip of it partial', async () => {
+    const rng = seeded(11);
+    // A listed video of 100 frames at 25 fps, each 5 bits on from the one before (a moving scene).
+    let hash = randomHash(rng);
+    const listed = Array.from({ length: 100 }, (_, i) => ({ frame: i, quality: 90, hash: (hash = flip(hash, 5, rng)), timestamp: i / 25 }));
+    const sampled = (from: number, to: number) => listed.filter((f) => f.frame % 25 === 0 && f.frame >= from && f.frame < to)
+      .map((f, i) => ({ ...f, frame: i * 25, timestamp: i, hash: flip(f.hash, 6, rng) }));
+    const [copy] = await matchVideos([{ key: 1, features: sampled(0, 100) }], [{ key: 9, features: listed }]);
+    // Only the listed frames near each sample match, under vPDQ's rule: 25 of 100 at most.
+    expect(copy!.comparedMatchPercent).toBeLessThan(80);
+    expect(copy!.comparedCoveragePercent).toBe(100);
+    expect(copy!.kind).toBe('whole');
+    const [clip] = await matchVideos([{ key: 2, features: sampled(25, 75) }], [{ key: 9, features: listed }]);
+    expect(clip!.kind).toBe('query-inside-compared');
+    // Frames 25..74 are half the listed video; neighbours of the first sample match too.
+    expect(clip!.comparedCoveragePercent).toBeGreaterThanOrEqual(50);
+    expect(clip!.comparedCoveragePercent).toBeLessThan(65);
+    expect(clip!.comparedRanges[0]![0]).toBeGreaterThanOrEqual(0.75);
+    expect(clip!.comparedRanges[0]![0]).toBeLessThanOrEqual(1);
+  });
+
   describe('on videos ffmpeg makes', () => {
     let dir: string;
     const hash = async (file: string, secondsPerHash: number) => {

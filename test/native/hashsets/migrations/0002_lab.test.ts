@@ -28,7 +28,7 @@ describe('library migration 0002 lab', () => {
       VALUES (1, 'u1', 'vic', 1, 'vics', 0, '/l.json', 'ab', 10, 'now', 1, 1, 0, 1, 1, '0.1.0')`).run();
     db.prepare(`INSERT INTO entry (id, list_id, record_no, category) VALUES (1, 1, 1, '1')`).run();
     const lists = db.prepare('SELECT * FROM hash_list').all();
-    expect(migrate(db, libraryMigrations, 'hash library', file)).toBe(2);
+    expect(migrate(db, libraryMigrations, 'hash library', file, libraryLab.version)).toBe(2);
     expect(db.prepare('SELECT * FROM hash_list').all()).toEqual(lists);
     expect(db.prepare('SELECT version FROM lab_state').get()).toEqual({ version: 0 });
 

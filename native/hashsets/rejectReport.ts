@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HashLibrary } from './library.js';
+
+export interface Reject { at: string; reason: string }
+
+/** Where the report of a list version's rejected records goes: the library's rejects folder. */
+export function rejectReportPath(lib: HashLibrary, name: string, version: number, uid: string): string {
+  return join(lib.dir, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'list';
+}
+
+export function writeRejectReport(reportPath: string, source: string, rejects: readonly Reject[]): void {
+  mkdirSync(join(reportPath, '..'), { recursive: true });
+  const body = [`# rejected records of ${source}`, 'where\treason', ...rejects.map((r) => `${r.at}\t${r.reason.replace(/[\t\n]/g, ' ')}`)].join('\n');
+  writeFileSync(reportPath, `${body}\n`);
+}
