@@ -5,7 +5,23 @@ import type { Migration } from '../../catalog/migrate.js';
  * listed video's frame features live in one video_hash row per entry, packed (see
  * native/hashsets/videoHashes.ts): a video is matched as a whole, by the share of its frames that
  * match, so its frames are always read together and never looked up one by one.
+ * VIDEO_POSTGRES is the same step on a PostgreSQL library, which can alter the CHECK in place.
  */
+export const VIDEO_POSTGRES = `
+  ALTER TABLE hash_list DROP CONSTRAINT hash_list_format_check;
+  ALTER TABLE hash_list ADD CONSTRAINT hash_list_format_check
+    CHECK (format IN ('vics', 'icse', 'nsrl', 'nsrl-legacy', 'text', 'pdq', 'vpdq'));
+  CREATE TABLE video_hash (
+    entry_id BIGINT PRIMARY KEY,
+    list_id BIGINT NOT NULL REFERENCES hash_list(id) ON DELETE CASCADE,
+    frame_count INTEGER NOT NULL CHECK (frame_count > 0),
+    duration_sec DOUBLE PRECISION NOT NULL CHECK (duration_sec >= 0),
+    features BYTEA NOT NULL
+  );
+  CREATE INDEX video_hash_list ON video_hash(list_id);
+`;
+
+/** The SQLite step: hash_list rebuilt (SQLite cannot alter a CHECK), then the same video_hash. */
 export const libraryVideo: Migration = {
   version: 3,
   name: 'vpdq video lists',

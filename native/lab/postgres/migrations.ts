@@ -1,4 +1,5 @@
 import { LAB_POSTGRES } from '../../hashsets/migrations/0002_lab.js';
+import { VIDEO_POSTGRES } from '../../hashsets/migrations/0003_video.js';
 
 export interface PgMigration { readonly version: number; readonly name: string; readonly sql: string }
 
@@ -57,4 +58,5 @@ export const pgLibraryMigrations: readonly PgMigration[] = [
       );`,
   },
   { version: 2, name: 'lab library: contributed cases', sql: LAB_POSTGRES },
+  { version: 3, name: 'vpdq video lists', sql: VIDEO_POSTGRES },
 ];
