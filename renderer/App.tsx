@@ -10,6 +10,7 @@ import { AuditScreen } from './screens/AuditScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { ExportScreen } from './screens/ExportScreen.js';
 import { SerialityScreen } from './screens/SerialityScreen.js';
+import { ProfileScreen } from './screens/ProfileScreen.js';
 
 const SCREENS = [
   { id: 'case', label: 'Case' },
@@ -29,6 +30,7 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [screen, setScreen] = useState<ScreenId | null>(null);
   const [status, setStatus] = useState<{ message: string; kind: 'info' | 'error' } | null>(null);
+  const [switching, setSwitching] = useState(false);
 
   const report = useCallback((message: string, kind: 'info' | 'error' = 'info') => setStatus({ message, kind }), []);
 
@@ -58,6 +60,15 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
   );
 
   if (!session || !info) return <div className="loading">Starting Kestrel…</div>;
+  // Nothing is recorded before the app knows who is working.
+  if (!info.profile || switching) {
+    return (
+      <SessionContext.Provider value={session}>
+        <main className="main main-alone"><ProfileScreen onChosen={() => setSwitching(false)} {...(info.profile ? { onCancel: () => setSwitching(false) } : {})} /></main>
+        {status && <div className={`status status-${status.kind}`} role={status.kind === 'error' ? 'alert' : 'status'}><span>{status.message}</span></div>}
+      </SessionContext.Provider>
+    );
+  }
   const hasCase = info.case !== null;
   // A case already open at start goes straight to review; without one, only the case screen makes sense.
   const current: ScreenId = hasCase ? screen ?? 'catalogue' : 'case';
@@ -70,9 +81,12 @@ export function App({ bridge }: { bridge: KestrelBridge }) {
           {info.case && (
             <div className="nav-case" title={info.case.dir}>
               <div className="nav-case-number">{info.case.caseNumber}</div>
-              <div className="muted small">{info.examiner}</div>
             </div>
           )}
+          <div className="nav-examiner">
+            <div className="small" data-examiner>{info.profile.name}</div>
+            <button type="button" className="link small" name="switchExaminer" onClick={() => setSwitching(true)}>Switch examiner</button>
+          </div>
           {SCREENS.map((s) => (
             <button
               key={s.id}

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { AppInfo, KestrelBridge, Result, Settings } from '../electron/api/index.js';
+import type { AppInfo, KestrelBridge, Result, Settings, Wellbeing } from '../electron/api/index.js';
 
 export interface Session {
   bridge: KestrelBridge;
@@ -17,6 +17,14 @@ export function useSession(): Session {
   const s = useContext(SessionContext);
   if (!s) throw new Error('useSession outside SessionContext');
   return s;
+}
+
+/** Veiled as strongly as the defaults until a profile says otherwise. */
+const DEFAULT_WELLBEING: Wellbeing = { blur: true, greyscale: true, blurRadius: 24, autoplayVideo: false };
+
+/** The working examiner's wellbeing settings: they follow the examiner's profile, not the case. */
+export function useWellbeing(): Wellbeing {
+  return useSession().info.profile?.wellbeing ?? DEFAULT_WELLBEING;
 }
 
 /** The value of a Result, or reports its error and returns null. */

@@ -13,6 +13,7 @@ export type {
   MatchEvidence, MatchSummary, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
   DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
   SchemeChangeImpact, CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
+  ProfileInfo, ProfileList, KeyInfo,
 } from '../../native/api/types.js';
 
 import type { KestrelApi, KestrelMedia } from '../../native/api/types.js';

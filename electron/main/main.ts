@@ -16,13 +16,15 @@ app.enableSandbox();
 registerAppScheme();
 lockDownContents();
 
-/** `npm start -- CASE_DIR [--library DIR]`: the first plain argument after the app is the case. */
-function parseArgs(argv: readonly string[]): { caseDir?: string; libraryDir: string } {
+/** `npm start -- CASE_DIR [--library DIR] [--examiner NAME]`: the first plain argument after the app is the case. */
+function parseArgs(argv: readonly string[]): { caseDir?: string; libraryDir: string; examiner?: string } {
   const args = argv.slice(app.isPackaged ? 1 : 2);
   const libraryAt = args.indexOf('--library');
+  const examinerAt = args.indexOf('--examiner');
   const library = libraryDir(libraryAt >= 0 ? args[libraryAt + 1] : undefined);
-  const caseDir = args.find((a, i) => !a.startsWith('-') && (libraryAt < 0 || i !== libraryAt + 1));
-  return caseDir ? { caseDir: resolve(caseDir), libraryDir: library } : { libraryDir: library };
+  const examiner = examinerAt >= 0 ? args[examinerAt + 1] : undefined;
+  const caseDir = args.find((a, i) => !a.startsWith('-') && (libraryAt < 0 || i !== libraryAt + 1) && (examinerAt < 0 || i !== examinerAt + 1));
+  return { libraryDir: library, ...(caseDir ? { caseDir: resolve(caseDir) } : {}), ...(examiner ? { examiner } : {}) };
 }
 
 function createWindow(): void {

@@ -6,6 +6,7 @@ import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
 import { LIST_FORMATS } from '../hashsets/library.js';
 import { SHARE_FORMATS } from '../hashsets/shareExport.js';
 import { PLACE_FILTERS } from '../catalog/entryFlags.js';
+import { profileWellbeingSchema } from '../examiners/profiles.js';
 
 /**
  * Argument schemas, one a channel: every call from the UI is parsed with these before it reaches
@@ -79,12 +80,9 @@ export const itemSortSchema = z.strictObject({
   dir: z.enum(['asc', 'desc']),
 });
 
-export const wellbeingSchema = z.strictObject({
-  blur: z.boolean(),
-  greyscale: z.boolean(),
-  /** How strong the blur is, in CSS pixels. */
-  blurRadius: z.number().int().min(2).max(60),
-});
+/** Wellbeing settings belong to the examiner's profile, not to the case. */
+export const wellbeingSchema = profileWellbeingSchema;
+const fingerprint = z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a key fingerprint (hexadecimal, at least 8 digits)');
 
 export const requestSchemas = {
   appInfo: none,
@@ -92,7 +90,8 @@ export const requestSchemas = {
   createCase: z.strictObject({
     dir,
     caseNumber: name(200),
-    examiner: name(200),
+    /** The case's lead examiner; the working examiner profile when absent. */
+    examiner: name(200).optional(),
     description: z.string().max(4000).optional(),
     scheme: schemeId,
   }),
@@ -102,9 +101,18 @@ export const requestSchemas = {
     categoryScheme: schemeId.optional(),
     /** How many decisions the examiner was told stay in their old scheme (schemeChangeImpact): a scheme change that leaves any needs it. */
     confirmDecisionsInOtherSchemes: z.number().int().min(0).optional(),
+  }),
+  listProfiles: none,
+  /** A new examiner profile on this workstation, which becomes the one working. */
+  createProfile: z.strictObject({
+    name: name(200),
+    /** null: no signing key; absent: the one key made for an examiner of this name, if any. */
+    keyFingerprint: fingerprint.nullable().optional(),
     wellbeing: wellbeingSchema.optional(),
   }),
-  setExaminer: z.strictObject({ examiner: name(200) }),
+  chooseProfile: z.strictObject({ profileId: z.string().uuid() }),
+  /** Changes the working examiner's profile. */
+  updateProfile: z.strictObject({ wellbeing: wellbeingSchema.optional(), keyFingerprint: fingerprint.nullable().optional() }),
   listExhibits: none,
   listFileErrors: z.strictObject({ exhibitId: id.optional(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   startIntake: z.strictObject({ label: name(200), source: dir, description: z.string().max(4000).optional() }),

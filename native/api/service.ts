@@ -13,7 +13,7 @@ import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
-  AppInfo, CaseCounts, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, Responses, Settings, Wellbeing,
+  AppInfo, CaseCounts, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, ProfileInfo, Responses, Settings,
 } from './types.js';
 import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/case.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
@@ -35,6 +35,8 @@ import { exhibitProvenance } from '../disk/provenance.js';
 import { entryFlags, type FlagColumns } from '../catalog/entryFlags.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
+import { listKeys, setProfileKey } from '../examiners/keys.js';
+import { createProfile, listProfiles, profileNamed, updateProfile, useProfile, type ExaminerProfile } from '../examiners/profiles.js';
 
 export type Handlers = { [C in Channel]: (request: ParsedRequest<C>) => Responses[C] | Promise<Responses[C]> };
 
@@ -43,7 +45,10 @@ export interface ServiceOptions {
   libraryDir: string;
   /** Opened at start when it holds a case; otherwise offered to the UI as the place to create one. */
   caseDir?: string;
+  /** Start as this examiner: the profile of that name, made if there is none yet. Otherwise the UI asks. */
   examiner?: string;
+  /** Folder of the examiner profiles (default: the per-user data folder, or KESTREL_PROFILES). */
+  profilesDir?: string;
 }
 
 export interface KestrelService {
@@ -56,8 +61,6 @@ export interface KestrelService {
   originalImage(contentId: number): Promise<OriginalImage | null>;
   close(): Promise<void>;
 }
-
-const DEFAULT_WELLBEING: Wellbeing = { blur: true, greyscale: true, blurRadius: 24 };
 
 interface Job {
   progress: IntakeProgress;
@@ -72,24 +75,36 @@ interface Job {
  */
 export function createService(options: ServiceOptions): KestrelService {
   let open: OpenCase | null = null;
-  let examiner: string | null = options.examiner ?? null;
+  let profile: ExaminerProfile | null = null;
   let suggestedCaseDir: string | null = null;
   const jobs = new Map<number, Job>();
   let nextJob = 1;
   // Helpers reading originals from the open case's disk images: closed with the case.
   let imageReaders = new ImageReaders();
 
-  if (options.caseDir !== undefined) {
-    const dir = resolve(options.caseDir);
-    if (existsSync(join(dir, CATALOGUE_FILE))) open = openCase(dir);
-    else suggestedCaseDir = dir;
-  }
-
   const requireCase = (): OpenCase => {
     if (!open) throw new KestrelError('no case is open', 'E_NO_CASE_OPEN');
     return open;
   };
-  const actor = (): string => examiner ?? requireCase().info.examiner;
+  const actor = (): string => profile?.name ?? requireCase().info.examiner;
+  /** The case's audit log says who is working from now on, with the profile and key that identify them. */
+  const recordExaminer = (c: OpenCase, p: ExaminerProfile): void => {
+    c.db.transaction(() => appendAudit(c.db, 'review.examiner', { examiner: p.name, profile: p.id, keyFingerprint: p.keyFingerprint }, p.name))();
+  };
+  const work = (p: ExaminerProfile): void => {
+    profile = p;
+    setProfileKey(p.keyFingerprint ?? undefined);
+    if (open) recordExaminer(open, p);
+  };
+  if (options.examiner !== undefined) work(useProfile(profileNamed(options.examiner, options.profilesDir).id, options.profilesDir));
+  if (options.caseDir !== undefined) {
+    const dir = resolve(options.caseDir);
+    if (existsSync(join(dir, CATALOGUE_FILE))) {
+      open = openCase(dir);
+      if (profile) recordExaminer(open, profile);
+    } else suggestedCaseDir = dir;
+  }
+
   const withLibrary = <T>(use: (lib: HashLibrary) => T): T => {
     const lib = openLibrary(options.libraryDir);
     try {
@@ -110,7 +125,7 @@ export function createService(options: ServiceOptions): KestrelService {
     imageReaders = new ImageReaders();
     open = next;
     suggestedCaseDir = null;
-    examiner = options.examiner ?? null;
+    if (profile) recordExaminer(next, profile);
     jobs.clear();
     return summary(next);
   };
@@ -120,14 +135,17 @@ export function createService(options: ServiceOptions): KestrelService {
     case: open ? summary(open) : null,
     suggestedCaseDir,
     libraryDir: options.libraryDir,
-    examiner: open ? actor() : examiner,
+    examiner: open ? actor() : profile?.name ?? null,
+    profile: profile ? profileInfo(profile) : null,
     minPassphraseLength: MIN_PASSPHRASE_LENGTH,
   });
 
   const handlers: Handlers = {
     appInfo,
     openCase: ({ dir }) => switchCase(openCase(dir)),
-    createCase: ({ dir, caseNumber, examiner: who, description, scheme }) => {
+    createCase: ({ dir, caseNumber, examiner: lead, description, scheme }) => {
+      const who = lead ?? profile?.name;
+      if (!who) throw new KestrelError('a case needs its lead examiner: choose an examiner profile first', 'E_NO_PROFILE');
       const c = initCase(dir, { caseNumber, examiner: who, ...(description ? { description } : {}) });
       c.db.transaction(() => {
         writeSetting(c, 'categoryScheme', scheme);
@@ -141,14 +159,32 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       c.db.transaction(() => {
         if (req.categoryScheme !== undefined) changeScheme(c.db, req.categoryScheme, actor(), req.confirmDecisionsInOtherSchemes);
-        if (req.wellbeing !== undefined) writeSetting(c, 'wellbeing', req.wellbeing);
         appendAudit(c.db, 'review.settings', { ...req }, actor());
       })();
       return settings(c);
     },
-    setExaminer: ({ examiner: who }) => {
-      examiner = who;
-      if (open) open.db.transaction(() => appendAudit(requireCase().db, 'review.examiner', { examiner: who }, who))();
+    listProfiles: () => ({
+      profiles: listProfiles(options.profilesDir).map(profileInfo),
+      keys: listKeys().map((k) => ({ examiner: k.examiner, fingerprint: k.fingerprint, createdAt: k.createdAt })),
+    }),
+    createProfile: ({ name, keyFingerprint, wellbeing }) => {
+      const made = createProfile({
+        name, ...(keyFingerprint !== undefined ? { keyFingerprint } : {}), ...(wellbeing ? { wellbeing } : {}),
+        ...(options.profilesDir ? { dir: options.profilesDir } : {}),
+      });
+      work(useProfile(made.id, options.profilesDir));
+      return appInfo();
+    },
+    chooseProfile: ({ profileId }) => {
+      work(useProfile(profileId, options.profilesDir));
+      return appInfo();
+    },
+    updateProfile: ({ wellbeing, keyFingerprint }) => {
+      if (!profile) throw new KestrelError('no examiner profile is working: choose one first', 'E_NO_PROFILE');
+      const before = profile;
+      const after = updateProfile(before.id, { ...(wellbeing ? { wellbeing } : {}), ...(keyFingerprint !== undefined ? { keyFingerprint } : {}) }, options.profilesDir);
+      if (after.keyFingerprint !== before.keyFingerprint) work(after);
+      else profile = after;
       return appInfo();
     },
     listExhibits: () => listExhibits(requireCase()),
@@ -406,9 +442,11 @@ function writeSetting(c: OpenCase, key: string, value: unknown): void {
 }
 
 function settings(c: OpenCase): Settings {
-  const row = c.db.prepare("SELECT value FROM case_setting WHERE key = 'wellbeing'").get() as { value: string } | undefined;
-  const stored = row ? (JSON.parse(row.value) as Partial<Wellbeing>) : {};
-  return { categoryScheme: caseScheme(c.db), wellbeing: { ...DEFAULT_WELLBEING, ...stored } };
+  return { categoryScheme: caseScheme(c.db) };
+}
+
+function profileInfo(p: ExaminerProfile): ProfileInfo {
+  return { id: p.id, name: p.name, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt, keyFingerprint: p.keyFingerprint, wellbeing: p.wellbeing };
 }
 
 function count(c: OpenCase, sql: string, ...params: unknown[]): number {

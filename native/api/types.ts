@@ -16,6 +16,7 @@ import type { Seriality } from '../lab/links.js';
 import type { ActionOutcome, HistoryState } from '../review/history.js';
 import type { TreeNode } from '../review/evidenceTree.js';
 import type { ExhibitProvenance } from '../disk/provenance.js';
+import type { ExaminerProfile } from '../examiners/profiles.js';
 import type { Problem as PackageProblem, Verdict as PackageVerdict } from '../export/verify.js';
 
 export type { ItemRow, DecisionHistoryRow, UndoResult, ViewSource, DerivedUsage, Seriality, TreeNode, ExhibitProvenance };
@@ -58,15 +59,32 @@ export interface AppInfo {
   /** The folder the session was started with when it holds no case yet: the UI offers to create one there. */
   suggestedCaseDir: string | null;
   libraryDir: string;
-  /** Who the session records decisions as. */
+  /** Who the session records decisions, notes and exports as: the working profile, else the case's lead examiner. */
   examiner: string | null;
+  /** The examiner profile working now; null until one is chosen (the UI asks at start). */
+  profile: ProfileInfo | null;
   /** The engine's rule for the passphrase of encrypted media in a case package, for the export form to state. */
   minPassphraseLength: number;
 }
 
 export interface Settings {
   categoryScheme: SchemeId;
-  wellbeing: Wellbeing;
+}
+
+/** An examiner profile on this workstation (native/examiners/profiles.ts). */
+export type ProfileInfo = Omit<ExaminerProfile, 'format' | 'version'>;
+
+/** A signing key a profile can point to. */
+export interface KeyInfo {
+  examiner: string;
+  fingerprint: string;
+  createdAt: string;
+}
+
+export interface ProfileList {
+  /** Most recently used first: the first is the one to offer. */
+  profiles: ProfileInfo[];
+  keys: KeyInfo[];
 }
 
 export interface IntakeRunInfo {
@@ -275,7 +293,10 @@ export interface Responses {
   caseCounts: CaseCounts;
   getSettings: Settings;
   setSettings: Settings;
-  setExaminer: AppInfo;
+  listProfiles: ProfileList;
+  createProfile: AppInfo;
+  chooseProfile: AppInfo;
+  updateProfile: AppInfo;
   listExhibits: ExhibitInfo[];
   listFileErrors: { total: number; rows: FileErrorRow[] };
   startIntake: IntakeProgress;

@@ -207,17 +207,19 @@ export function readPassphraseFile(file: string): string {
 
 let sessionSigner: Signer | null | undefined;
 let sessionPassphrase: { passphrase: string; fingerprint?: string } | undefined;
+/** The key of the examiner profile working now (profiles.ts): it signs what that examiner does. */
+let profileKey: string | undefined;
 
 /**
  * The signer for this process: set by the CLI from --key-passphrase-file (or by a UI session),
  * else unlocked once from KESTREL_KEY_PASSPHRASE (non-interactive use and tests) with KESTREL_KEY
- * choosing among several keys. Null when there is no key or no passphrase: the work goes on and
+ * choosing among several keys (the working examiner profile's key before both). Null when there is no key or no passphrase: the work goes on and
  * the audit log says it is unsigned, which `verify` reports as a failure.
  */
 export function currentSigner(): Signer | null {
   if (sessionSigner !== undefined) return sessionSigner;
   const passphrase = sessionPassphrase?.passphrase ?? process.env['KESTREL_KEY_PASSPHRASE'];
-  const fingerprint = sessionPassphrase?.fingerprint ?? process.env['KESTREL_KEY'];
+  const fingerprint = profileKey ?? sessionPassphrase?.fingerprint ?? process.env['KESTREL_KEY'];
   if (!passphrase || (!sessionPassphrase && listKeys().length === 0)) return (sessionSigner = null);
   sessionSigner = unlockKey(passphrase, fingerprint ? { fingerprint } : {});
   return sessionSigner;
@@ -230,5 +232,12 @@ export function setSessionSigner(signer: Signer | null | undefined): void {
 /** The CLI's --key-passphrase-file and --key: the key is unlocked when something is first signed. */
 export function setSessionPassphrase(passphrase: string, fingerprint?: string): void {
   sessionPassphrase = fingerprint ? { passphrase, fingerprint } : { passphrase };
+  sessionSigner = undefined;
+}
+
+/** The working examiner profile's key, or undefined when the profile has none. */
+export function setProfileKey(fingerprint: string | undefined): void {
+  if (fingerprint === profileKey) return;
+  profileKey = fingerprint;
   sessionSigner = undefined;
 }

@@ -94,7 +94,7 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
     }
 
     const hash = packageHash(files);
-    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy });
+    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy, exportedBy: opts.examiner ?? c.info.examiner });
     put(REPORT_HTML_FILE, renderReportHtml(model));
     put(REPORT_PDF_FILE, await renderReportPdf(model, asOf.at, `Case ${data.info.caseNumber} — package hash ${hash}`));
 

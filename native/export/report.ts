@@ -31,6 +31,8 @@ export interface ReportContext {
   asOf: { auditEntries: number; auditHead: string; at: string };
   media: 'none' | 'encrypted';
   signedBy: { examiner: string; fingerprint: string } | null;
+  /** The examiner who ran the export (the working profile in the app). */
+  exportedBy: string;
 }
 
 const EXACT = new Set(['md5', 'sha1', 'sha256']);
@@ -146,6 +148,7 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         rows: [
           ['Tool', `${TOOL_NAME} ${TOOL_VERSION}`],
           ['Package hash', ctx.packageHash],
+          ['Exported by', ctx.exportedBy],
           ['Signed by', ctx.signedBy
             ? `${ctx.signedBy.examiner}, Ed25519 key fingerprint (SHA-256) ${ctx.signedBy.fingerprint}`
             : 'NOT SIGNED: no examiner key was unlocked for this export'],

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import type { ItemDetail, ViewSource } from '../../electron/api/index.js';
-import { useSession, valueOr } from '../session.js';
+import { useSession, useWellbeing, valueOr } from '../session.js';
 
 const STEP = 1.25;
 const MIN_SCALE = 0.02;
@@ -17,8 +17,8 @@ type Zoom = { mode: 'fit' } | { mode: 'manual'; scale: number; x: number; y: num
  * Escape closes.
  */
 export function Viewer({ contentId, onClose }: { contentId: number; onClose(): void }) {
-  const { bridge, settings, report } = useSession();
-  const wellbeing = settings?.wellbeing ?? { blur: true, greyscale: true, blurRadius: 24 };
+  const { bridge, report } = useSession();
+  const wellbeing = useWellbeing();
   const [source, setSource] = useState<ViewSource | null>(null);
   const [item, setItem] = useState<ItemDetail | null>(null);
   const [revealed, setRevealed] = useState(false);

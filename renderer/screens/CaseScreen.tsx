@@ -7,12 +7,10 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
   const { bridge, info, refresh, report } = useSession();
   const [createDir, setCreateDir] = useState(info.suggestedCaseDir ?? '');
   const [caseNumber, setCaseNumber] = useState('');
-  const [examiner, setExaminer] = useState('');
   const [description, setDescription] = useState('');
   const [scheme, setScheme] = useState<SchemeId>('vic-us');
   const [openDir, setOpenDir] = useState('');
   const [busy, setBusy] = useState(false);
-  const [who, setWho] = useState(info.examiner ?? '');
   const [counts, setCounts] = useState<CaseCounts | null>(null);
 
   useEffect(() => {
@@ -23,7 +21,7 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const r = await bridge.api.createCase({ dir: createDir, caseNumber, examiner, scheme, ...(description ? { description } : {}) });
+    const r = await bridge.api.createCase({ dir: createDir, caseNumber, scheme, ...(description ? { description } : {}) });
     setBusy(false);
     if (valueOr(r, report)) {
       report(`Case ${caseNumber} created`);
@@ -39,13 +37,6 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
     if (valueOr(r, report)) {
       await refresh();
       onOpened();
-    }
-  };
-  const changeExaminer = async (e: FormEvent) => {
-    e.preventDefault();
-    if (valueOr(await bridge.api.setExaminer({ examiner: who }), report)) {
-      report(`Decisions are now recorded as ${who}`);
-      await refresh();
     }
   };
 
@@ -76,12 +67,7 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
             <Stat label="Categorised" value={counts?.categorised} />
             <Stat label="Read errors" value={counts?.errors} />
           </div>
-          <form className="inline-form" onSubmit={changeExaminer}>
-            <label>Recording decisions as
-              <input value={who} onChange={(e) => setWho(e.target.value)} required maxLength={200} name="session-examiner" />
-            </label>
-            <button type="submit">Change</button>
-          </form>
+          <p className="muted small">Recording decisions, notes and exports as <strong>{info.examiner}</strong> (Switch examiner, in the side bar, changes who is working).</p>
         </section>
       )}
       {!c && (
@@ -94,9 +80,7 @@ export function CaseScreen({ onOpened }: { onOpened(): void }) {
             <label>Case number
               <input name="caseNumber" value={caseNumber} onChange={(e) => setCaseNumber(e.target.value)} required maxLength={200} />
             </label>
-            <label>Examiner
-              <input name="examiner" value={examiner} onChange={(e) => setExaminer(e.target.value)} required maxLength={200} />
-            </label>
+            <p className="muted small">Lead examiner: <strong>{info.examiner}</strong>, the examiner working now.</p>
             <label>Description
               <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
             </label>

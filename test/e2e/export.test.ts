@@ -42,7 +42,7 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
   const go = (screen: string) => page.click(`nav [data-screen="${screen}"]`);
 
   beforeAll(async () => {
-    session = await startUiSession('kestrel-e2e-export-');
+    session = await startUiSession('kestrel-e2e-export-', 'Examiner Export');
     ({ work, caseDir, served, page } = session);
     source = join(work, 'evidence');
     makeSource(source);
@@ -57,7 +57,6 @@ describe('export, verify and cancelled intake from the UI (kestrel serve + Debia
     await page.goto(served.url);
     await page.waitForSelector('form input[name="caseNumber"]');
     await page.fill('input[name="caseNumber"]', 'OP-E2E-EXPORT');
-    await page.fill('input[name="examiner"]', 'Examiner Export');
     await page.click('button:has-text("Create case")');
     await page.waitForSelector('[data-testid="item-count"]');
 

@@ -37,10 +37,16 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-/** Runs the real `kestrel serve --no-open` and waits for the URL it prints on its first line. */
-export function serve(caseDir: string, libraryDir: string): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kestrel.js'), 'serve', caseDir, '--library', libraryDir, '--no-open'], {
+/**
+ * Runs the real `kestrel serve --no-open` and waits for the URL it prints on its first line. The
+ * examiner profiles live beside the library (never in the user's own folder); `examiner` starts the
+ * session as that profile, null leaves the UI to ask who is working.
+ */
+export function serve(caseDir: string, libraryDir: string, examiner: string | null = 'Examiner E2E'): Promise<Served> {
+  const args = [join(ROOT, 'bin', 'kestrel.js'), 'serve', caseDir, '--library', libraryDir, '--no-open', ...(examiner === null ? [] : ['--examiner', examiner])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KESTREL_PROFILES: profilesBeside(libraryDir) },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -66,6 +72,8 @@ export function serve(caseDir: string, libraryDir: string): Promise<Served> {
   });
 }
 
+export const profilesBeside = (libraryDir: string): string => join(dirname(libraryDir), 'examiner-profiles');
+
 /** A real `kestrel serve` on a new case folder and a Chromium page on it; `close` ends both and removes the folder. */
 export interface UiSession {
   work: string;
@@ -77,11 +85,11 @@ export interface UiSession {
   close(): Promise<void>;
 }
 
-export async function startUiSession(prefix: string): Promise<UiSession> {
+export async function startUiSession(prefix: string, examiner: string | null = 'Examiner E2E'): Promise<UiSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM}: Chromium not found; install Debian's chromium or set KESTREL_CHROMIUM`);
   const work = mkdtempSync(join(tmpdir(), prefix));
   const caseDir = join(work, 'case');
-  const served = await serve(caseDir, join(work, 'library'));
+  const served = await serve(caseDir, join(work, 'library'), examiner);
   const browser = await launchChromium();
   const errors: string[] = [];
   const page = await openPage(browser, errors);

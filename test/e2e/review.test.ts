@@ -18,7 +18,7 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
   const go = (screen: string) => page.click(`nav [data-screen="${screen}"]`);
 
   beforeAll(async () => {
-    session = await startUiSession('kestrel-e2e-');
+    session = await startUiSession('kestrel-e2e-', null);
     ({ work, caseDir, served, page } = session);
   });
   afterAll(async () => {
@@ -35,10 +35,14 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
 
   it('creates a case, takes in an exhibit, imports a list, matches, categorises by keyboard and undoes', async () => {
     await page.goto(served.url);
+    // Nobody has worked on this workstation yet: the app asks who is working before anything else.
+    await page.waitForSelector('input[name="profileName"]:focus');
+    await page.keyboard.type('Examiner E2E');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('form input[name="caseNumber"]');
+    expect(await page.textContent('[data-examiner]')).toBe('Examiner E2E');
     expect(await page.inputValue('input[name="dir"]')).toBe(caseDir);
     await page.fill('input[name="caseNumber"]', 'OP-E2E-1');
-    await page.fill('input[name="examiner"]', 'Examiner E2E');
     await page.fill('textarea[name="description"]', 'End-to-end test case');
     await shot('01-case-create');
     await page.click('button:has-text("Create case")');

@@ -17,14 +17,15 @@ export function registerServe(program: Command): void {
     .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints a one-time URL first')
     .argument('<CASE_DIR>', 'the case to open; a folder without a case is offered for creating one')
     .option('--library <DIR>', 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)')
+    .option('--examiner <NAME>', 'start as this examiner profile (made if there is none); otherwise the UI asks who is working')
     .option('--no-open', 'only serve; do not open Chromium')
-    .action(async (dir: string, opts: { library?: string; open: boolean }) => {
+    .action(async (dir: string, opts: { library?: string; examiner?: string; open: boolean }) => {
       if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
         throw new KestrelError(`${RENDERER_DIR}: the review UI is not built; run npm run build`, 'E_NOT_BUILT');
       }
       // Loaded here, not at the top: every other command starts without the service and bridge.
       const [{ createService }, { startBridge }] = await Promise.all([import('../../api/service.js'), import('../../server/bridge.js')]);
-      const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library) });
+      const service = createService({ caseDir: dir, libraryDir: libraryDir(opts.library), ...(opts.examiner ? { examiner: opts.examiner } : {}) });
       const bridge = await startBridge({ service, staticDir: RENDERER_DIR });
       process.stdout.write(`${bridge.url}\n`);
       const browser = opts.open ? openBrowser(bridge.openUrl()) : null;

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, insideFolder, type KestrelService } from '../../../native/api/service.js';
 import { dispatch } from '../../../native/api/dispatch.js';
 import { openSqlite } from '../../../native/catalog/sqlite.js';
 import { readAudit } from '../../../native/audit/log.js';
+import { useTestSigningKey } from '../../helpers/signing.js';
 
 describe('review service', () => {
   let dir: string;
@@ -47,21 +48,66 @@ describe('review service', () => {
       .toMatchObject({ ok: false, error: expect.stringMatching(/expectSha256/) });
   });
 
-  it('remembers wellbeing settings in the case and records the change', async () => {
-    await call('createCase', { dir: caseDir, caseNumber: 'OP-9', examiner: 'Examiner A', scheme: 'vic-us' });
-    expect(await call('getSettings', {})).toEqual({ ok: true, value: { categoryScheme: 'vic-us', wellbeing: { blur: true, greyscale: true, blurRadius: 24 } } });
-    await call('setSettings', { wellbeing: { blur: false, greyscale: true, blurRadius: 10 } });
+  it('records decisions, notes and exports under the examiner profile chosen, and keeps wellbeing in the profile, not the case', async () => {
+    const key = useTestSigningKey('DC Jane Roe');
+    const profiles = join(dir, 'profiles');
     await service.close();
-    service = createService({ caseDir, libraryDir: join(dir, 'library') });
-    expect(await call('getSettings', {})).toEqual({ ok: true, value: { categoryScheme: 'vic-us', wellbeing: { blur: false, greyscale: true, blurRadius: 10 } } });
+    service = createService({ caseDir, libraryDir: join(dir, 'library'), profilesDir: profiles });
+    expect(await call('appInfo', {})).toMatchObject({ ok: true, value: { profile: null, examiner: null } });
+    expect(await call('createCase', { dir: caseDir, caseNumber: 'OP-9', scheme: 'vic-us' }))
+      .toEqual({ ok: false, error: 'a case needs its lead examiner: choose an examiner profile first' });
+    const made = await call('createProfile', { name: 'DC Jane Roe' });
+    expect(made).toMatchObject({ ok: true, value: { examiner: 'DC Jane Roe', profile: { name: 'DC Jane Roe', keyFingerprint: key.fingerprint } } });
+    expect(await call('createCase', { dir: caseDir, caseNumber: 'OP-9', scheme: 'vic-us' })).toMatchObject({ ok: true, value: { examiner: 'DC Jane Roe' } });
+    expect(await call('createProfile', { name: 'PC Ann Smith', keyFingerprint: null })).toMatchObject({ ok: true, value: { examiner: 'PC Ann Smith' } });
+    expect(await call('listProfiles', {})).toMatchObject({
+      ok: true, value: { profiles: [{ name: 'PC Ann Smith' }, { name: 'DC Jane Roe' }], keys: [{ examiner: 'DC Jane Roe', fingerprint: key.fingerprint }] },
+    });
     await service.close();
-    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
-    expect(readAudit(db).filter((e) => e.action === 'review.settings').map((e) => e.details)).toEqual([
-      { categoryScheme: 'vic-us' },
-      { wellbeing: { blur: false, greyscale: true, blurRadius: 10 } },
-    ]);
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'));
+    const content = db.prepare("INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, 'x', 'y', 1, 'image/png')");
+    for (const id of [1, 2]) content.run(id, String(id).repeat(64));
     db.close();
-    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+
+    // A new session asks again; choosing Jane's profile makes her the one who decides and signs.
+    service = createService({ caseDir, libraryDir: join(dir, 'library'), profilesDir: profiles });
+    const listed = await call('listProfiles', {});
+    if (!listed.ok) throw new Error(listed.error);
+    const [ann, jane] = (listed.value as { profiles: { id: string; name: string }[] }).profiles;
+    expect(await call('chooseProfile', { profileId: jane!.id })).toMatchObject({ ok: true, value: { examiner: 'DC Jane Roe', profile: { wellbeing: { blur: true, blurRadius: 24 } } } });
+    expect(await call('categorise', { contentIds: [1], category: '1', via: 'keyboard' })).toMatchObject({ ok: true });
+    expect(await call('addNote', { contentId: 1, text: 'seen' })).toMatchObject({ ok: true, value: { examiner: 'DC Jane Roe' } });
+    expect(await call('updateProfile', { wellbeing: { blur: false, greyscale: true, blurRadius: 10, autoplayVideo: false } }))
+      .toMatchObject({ ok: true, value: { profile: { wellbeing: { blur: false, blurRadius: 10 } } } });
+    expect(await call('setSettings', { wellbeing: { blur: false, greyscale: true, blurRadius: 10, autoplayVideo: false } })).toMatchObject({ ok: false });
+    const out = join(dir, 'package');
+    expect(await call('exportPackage', { out, media: 'none', zip: false })).toMatchObject({ ok: true });
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/Exported by<\/t[hd]>\s*<td>DC Jane Roe/);
+    expect(await call('chooseProfile', { profileId: ann!.id })).toMatchObject({ ok: true, value: { profile: { wellbeing: { blur: true, blurRadius: 24 } } } });
+    expect(await call('categorise', { contentIds: [2], category: '2', via: 'keyboard' })).toMatchObject({ ok: true });
+    expect(await call('chooseProfile', { profileId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ ok: false, error: expect.stringMatching(/no such profile/) });
+    await service.close();
+
+    const check = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    expect(check.prepare('SELECT content_id, examiner FROM category_decision ORDER BY id').all())
+      .toEqual([{ content_id: 1, examiner: 'DC Jane Roe' }, { content_id: 2, examiner: 'PC Ann Smith' }]);
+    const audit = readAudit(check);
+    expect(audit.filter((e) => e.action === 'review.examiner').map((e) => e.details)).toEqual([
+      // The case was made by Jane, then Ann took over in that session.
+      { examiner: 'DC Jane Roe', profile: jane!.id, keyFingerprint: key.fingerprint },
+      { examiner: 'PC Ann Smith', profile: ann!.id, keyFingerprint: null },
+      { examiner: 'DC Jane Roe', profile: jane!.id, keyFingerprint: key.fingerprint },
+      { examiner: 'PC Ann Smith', profile: ann!.id, keyFingerprint: null },
+    ]);
+    const exported = audit.find((e) => e.action === 'export.package')!;
+    expect(exported.actor).toBe('DC Jane Roe');
+    expect(exported.details).toMatchObject({ signedBy: { examiner: 'DC Jane Roe', fingerprint: key.fingerprint } });
+    // Wellbeing went to the profile, none of it to the case.
+    expect(check.prepare("SELECT count(*) AS n FROM case_setting WHERE key = 'wellbeing'").get()).toEqual({ n: 0 });
+    check.close();
+    expect(readdirSync(profiles)).toHaveLength(2);
+    service = createService({ caseDir, libraryDir: join(dir, 'library'), profilesDir: profiles, examiner: 'dc jane roe' });
+    expect(await call('appInfo', {})).toMatchObject({ ok: true, value: { examiner: 'DC Jane Roe', profile: { wellbeing: { blur: false, blurRadius: 10 } } } });
   });
 
   it('counts as categorised only current decisions in the case\'s scheme, in the case counts and in each group', async () => {
