@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { CompareRow, CompareSide, ItemComparison, MatchComparison, ViewSource } from '../../electron/api/index.js';
-import { useSession, valueOr } from '../session.js';
+import { useSession, useWellbeing, valueOr } from '../session.js';
 
 export type CompareTarget = { kind: 'items'; a: number; b: number } | { kind: 'match'; contentId: number };
 
@@ -12,8 +12,8 @@ export type CompareTarget = { kind: 'items'; a: number; b: number } | { kind: 'm
  * one, B and G switch blur and greyscale, Escape closes.
  */
 export function Compare({ target, onClose }: { target: CompareTarget; onClose(): void }) {
-  const { bridge, settings, report } = useSession();
-  const wellbeing = settings?.wellbeing ?? { blur: true, greyscale: true, blurRadius: 24 };
+  const { bridge, report } = useSession();
+  const wellbeing = useWellbeing();
   const [items, setItems] = useState<ItemComparison | null>(null);
   const [match, setMatch] = useState<MatchComparison | null>(null);
   const [revealed, setRevealed] = useState<[boolean, boolean]>([false, false]);
