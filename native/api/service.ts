@@ -352,7 +352,7 @@ export function createService(options: ServiceOptions): KestrelService {
         return withLibrary((lib) => {
           const shared = listShareItems(lib, list, listVersion);
           // A list can be shared with no case open: then the session's user name is who did it.
-          const who = examiner ?? open?.info.examiner ?? userInfo().username;
+          const who = profile?.name ?? open?.info.examiner ?? userInfo().username;
           return writeShare(out, filterShareItems(shared.items, filter), opts, { kind: 'list', lib, list: shared.list, actor: who });
         });
       }
