@@ -1,10 +1,10 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { ZipReader, Uint8ArrayReader, Uint8ArrayWriter } from '@zip.js/zip.js';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { verifyChain, type AuditEntry } from '../audit/log.js';
 import { verifyAuditSignatures, type SignerSeen } from '../audit/signing.js';
 import { fingerprintOf, verifySignature } from '../examiners/keys.js';
-import { KestrelError, describeError } from '../util/result.js';
+import { describeError } from '../util/result.js';
+import { openPackage, type PackageFiles } from './packageFiles.js';
 import {
   AUDIT_FILE, MANIFEST_FILE, REPORT_HTML_FILE, REPORT_PDF_FILE, compareText, expectedSeal, manifestBytes, manifestSchema, packageHash, sha256Hex, signedManifestBytes, type Manifest,
 } from './manifest.js';
@@ -39,12 +39,19 @@ export interface VerifyOptions {
   signers?: readonly string[];
 }
 
-/** A package's files by name, read from a folder or from a zip of one. */
-interface PackageFiles {
-  names: string[];
-  read(name: string): Buffer | undefined;
-  /** Zip entries whose data could not be extracted, with the reason. */
-  broken: Map<string, string>;
+/** Files verify reads whole, at most this size: the manifest, the audit log, the reports. */
+const WHOLE_READ_LIMIT = 1 << 30;
+
+/** A file read whole: its bytes, undefined when absent, or why it could not be read. */
+async function readWhole(files: PackageFiles, name: string): Promise<Buffer | undefined | { problem: string }> {
+  const refused = files.refused.get(name);
+  if (refused) return { problem: refused };
+  const chunks: Buffer[] = [];
+  const outcome = await files.consume(name, WHOLE_READ_LIMIT, (chunk) => chunks.push(Buffer.from(chunk)));
+  if (outcome === undefined) return undefined;
+  if (typeof outcome === 'string') return { problem: `cannot be read (${outcome})` };
+  if (outcome.overLimit) return { problem: `larger than the ${WHOLE_READ_LIMIT} bytes verify reads whole, not read` };
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -57,6 +64,14 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
   const path = resolve(pathArg);
   const trusted = options.signers?.map((f) => f.toLowerCase());
   const files = await openPackage(path);
+  try {
+    return await checkPackage(path, files, expectManifestSha256, trusted);
+  } finally {
+    await files.close();
+  }
+}
+
+async function checkPackage(path: string, files: PackageFiles, expectManifestSha256: string | undefined, trusted: readonly string[] | undefined): Promise<Verdict> {
   const problems: Problem[] = [];
   const verdict: Verdict = {
     ok: false, package: path, manifestSha256: null, packageHash: null, filesChecked: 0, problems,
@@ -64,11 +79,11 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
     signatures: { ok: false, manifest: null, audit: [], problems: [] },
   };
 
-  const manifestRaw = files.read(MANIFEST_FILE);
+  const manifestRead = await readWhole(files, MANIFEST_FILE);
+  const manifestRaw = Buffer.isBuffer(manifestRead) ? manifestRead : undefined;
   let manifest: Manifest | null = null;
-  const manifestBroken = files.broken.get(MANIFEST_FILE);
-  if (manifestBroken) {
-    problems.push({ kind: 'altered', file: MANIFEST_FILE, detail: `cannot be extracted from the zip (${manifestBroken})` });
+  if (manifestRead !== undefined && !Buffer.isBuffer(manifestRead)) {
+    problems.push({ kind: 'altered', file: MANIFEST_FILE, detail: manifestRead.problem });
   } else if (!manifestRaw) {
     problems.push({ kind: 'removed', file: MANIFEST_FILE, detail: 'the manifest is missing; no file can be checked against it' });
   } else {
@@ -85,23 +100,31 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
     for (const entry of manifest.files) {
       listed.add(entry.path);
       verdict.filesChecked += 1;
-      const broken = files.broken.get(entry.path);
-      if (broken) {
-        problems.push({ kind: 'altered', file: entry.path, detail: `cannot be extracted from the zip (${broken})` });
+      const refused = files.refused.get(entry.path);
+      if (refused) {
+        problems.push({ kind: 'altered', file: entry.path, detail: refused });
         continue;
       }
-      const bytes = files.read(entry.path);
-      if (!bytes) {
+      // Streamed, and never past the size the manifest lists: a larger file is altered whatever follows.
+      const hash = createHash('sha256');
+      const outcome = await files.consume(entry.path, entry.size, (chunk) => hash.update(chunk));
+      if (outcome === undefined) {
         problems.push({ kind: 'removed', file: entry.path, detail: 'listed in the manifest, not in the package' });
-        continue;
-      }
-      const got = sha256Hex(bytes);
-      if (got !== entry.sha256 || bytes.length !== entry.size) {
-        problems.push({ kind: 'altered', file: entry.path, detail: `SHA-256 ${got} (${bytes.length} bytes), manifest says ${entry.sha256} (${entry.size} bytes)` });
+      } else if (typeof outcome === 'string') {
+        problems.push({ kind: 'altered', file: entry.path, detail: `cannot be read (${outcome})` });
+      } else if (outcome.overLimit) {
+        problems.push({ kind: 'altered', file: entry.path, detail: `longer than the ${entry.size} bytes the manifest lists (read stopped there)` });
+      } else {
+        const got = hash.digest('hex');
+        if (got !== entry.sha256 || outcome.bytes !== entry.size) {
+          problems.push({ kind: 'altered', file: entry.path, detail: `SHA-256 ${got} (${outcome.bytes} bytes), manifest says ${entry.sha256} (${entry.size} bytes)` });
+        }
       }
     }
     for (const name of files.names) {
-      if (name !== MANIFEST_FILE && !listed.has(name)) problems.push({ kind: 'added', file: name, detail: 'in the package, not in the manifest' });
+      if (name === MANIFEST_FILE || listed.has(name)) continue;
+      const refused = files.refused.get(name);
+      problems.push({ kind: 'added', file: name, detail: refused ? `in the package, not in the manifest; ${refused}` : 'in the package, not in the manifest' });
     }
   } else if (manifestRaw) {
     const unchecked = files.names.filter((n) => n !== MANIFEST_FILE).length;
@@ -109,13 +132,13 @@ export async function verifyPackage(pathArg: string, expectManifestSha256?: stri
     if (problem) problem.detail += `; the package's ${unchecked} other files cannot be checked without it`;
   }
 
-  const auditBroken = files.broken.get(AUDIT_FILE);
-  const audit = auditBroken
-    ? { verdict: { holds: false, entries: 0, head: null, message: `${AUDIT_FILE} cannot be extracted from the zip (${auditBroken})` }, entries: [] }
-    : checkAudit(files.read(AUDIT_FILE), manifest);
+  const auditRead = await readWhole(files, AUDIT_FILE);
+  const audit = auditRead !== undefined && !Buffer.isBuffer(auditRead)
+    ? { verdict: { holds: false, entries: 0, head: null, message: `${AUDIT_FILE}: ${auditRead.problem}` }, entries: [] }
+    : checkAudit(auditRead, manifest);
   verdict.audit = audit.verdict;
   verdict.signatures = checkSignatures(manifest, audit.entries, trusted);
-  if (manifest) checkReportHashes(files, manifest.packageHash, problems);
+  if (manifest) await checkReportHashes(files, manifest.packageHash, problems);
   problems.sort((a, b) => compareText(a.file, b.file) || compareText(a.kind, b.kind));
   verdict.ok = problems.length === 0 && verdict.audit.holds && verdict.signatures.ok;
   return verdict;
@@ -170,7 +193,7 @@ function checkSignatures(manifest: Manifest | null, entries: readonly AuditEntry
 }
 
 /** The report quotes the package hash (the paper copy's anchor): it must be the manifest's. */
-function checkReportHashes(files: PackageFiles, expected: string, problems: Problem[]): void {
+async function checkReportHashes(files: PackageFiles, expected: string, problems: Problem[]): Promise<void> {
   const quoted: Array<[string, RegExp]> = [
     [REPORT_HTML_FILE, /<tr><th>Package hash<\/th><td>([0-9a-f]{64})<\/td><\/tr>/],
     // The PDF's Subject, an uncompressed string object (the page text is compressed).
@@ -178,8 +201,8 @@ function checkReportHashes(files: PackageFiles, expected: string, problems: Prob
   ];
   for (const [name, pattern] of quoted) {
     if (problems.some((p) => p.file === name)) continue;
-    const bytes = files.read(name);
-    if (!bytes) continue;
+    const bytes = await readWhole(files, name);
+    if (!Buffer.isBuffer(bytes)) continue;
     const found = pattern.exec(bytes.toString('latin1'))?.[1];
     if (found !== expected) {
       problems.push({ kind: 'altered', file: name, detail: found ? `quotes package hash ${found}, the manifest's is ${expected}` : 'does not quote the package hash' });
@@ -212,65 +235,4 @@ function checkAuditInto(raw: Buffer | undefined, manifest: Manifest | null, entr
     };
   }
   return { holds: true, entries: v.entries, head: v.head, message: `holds: ${v.entries} entries, head ${v.head}` };
-}
-
-async function openPackage(path: string): Promise<PackageFiles> {
-  if (!existsSync(path)) throw new KestrelError(`${path}: no such file or folder`, 'E_NO_PACKAGE');
-  const st = statSync(path);
-  if (st.isDirectory()) return folderFiles(path);
-  if (st.isFile()) return zipFiles(path);
-  throw new KestrelError(`${path}: neither a package folder nor a zip`, 'E_NO_PACKAGE');
-}
-
-function folderFiles(dir: string): PackageFiles {
-  const names: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (lstatSync(full).isDirectory()) walk(full);
-      else names.push(relative(dir, full).split(sep).join('/'));
-    }
-  };
-  walk(dir);
-  names.sort(compareText);
-  return {
-    names,
-    read(name) {
-      if (!names.includes(name)) return undefined;
-      return readFileSync(join(dir, name));
-    },
-    broken: new Map(),
-  };
-}
-
-/** A zip holds the package's files either at its root or under one folder (as `kestrel export --zip` writes it). */
-async function zipFiles(file: string): Promise<PackageFiles> {
-  const reader = new ZipReader(new Uint8ArrayReader(readFileSync(file)));
-  let entries;
-  try {
-    entries = await reader.getEntries();
-  } catch (err) {
-    throw new KestrelError(`${file}: not a readable zip (${describeError(err)})`, 'E_NO_PACKAGE');
-  }
-  const contents = new Map<string, Buffer | string>();
-  for (const e of entries) {
-    if (e.directory || !e.getData) continue;
-    try {
-      contents.set(e.filename, Buffer.from(await e.getData(new Uint8ArrayWriter(), { checkSignature: true })));
-    } catch (err) {
-      contents.set(e.filename, describeError(err));
-    }
-  }
-  await reader.close();
-  const all = [...contents.keys()];
-  const top = all.length > 0 && all.every((n) => n.includes('/')) ? all[0]!.slice(0, all[0]!.indexOf('/') + 1) : '';
-  const strip = top && all.every((n) => n.startsWith(top)) ? top : '';
-  const byName = new Map<string, Buffer>();
-  const broken = new Map<string, string>();
-  for (const [n, v] of contents) {
-    if (typeof v === 'string') broken.set(n.slice(strip.length), v);
-    else byName.set(n.slice(strip.length), v);
-  }
-  const names = [...new Set([...byName.keys(), ...broken.keys()])].sort(compareText);
-  return { names, read: (name) => byName.get(name), broken };
 }
