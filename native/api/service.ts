@@ -7,7 +7,7 @@ import { openLabStore } from '../lab/open.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
-import { ImageReaders } from '../review/imageOriginal.js';
+import { EvidenceReaders } from '../review/evidenceReaders.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import type { Channel } from './channels.js';
@@ -79,8 +79,8 @@ export function createService(options: ServiceOptions): KestrelService {
   let suggestedCaseDir: string | null = null;
   const jobs = new Map<number, Job>();
   let nextJob = 1;
-  // Helpers reading originals from the open case's disk images: closed with the case.
-  let imageReaders = new ImageReaders();
+  // Helpers reading originals from the open case's disk images and archives: closed with the case.
+  let containerReaders = new EvidenceReaders();
 
   const requireCase = (): OpenCase => {
     if (!open) throw new KestrelError('no case is open', 'E_NO_CASE_OPEN');
@@ -121,8 +121,8 @@ export function createService(options: ServiceOptions): KestrelService {
       throw new KestrelError('an intake is running; wait for it to finish before opening another case', 'E_BUSY');
     }
     open?.close();
-    void imageReaders.close();
-    imageReaders = new ImageReaders();
+    void containerReaders.close();
+    containerReaders = new EvidenceReaders();
     open = next;
     suggestedCaseDir = null;
     if (profile) recordExaminer(next, profile);
@@ -392,7 +392,7 @@ export function createService(options: ServiceOptions): KestrelService {
       };
     },
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
-    viewSource: ({ contentId }) => viewSource(requireCase(), imageReaders, contentId),
+    viewSource: ({ contentId }) => viewSource(requireCase(), containerReaders, contentId),
     derivedUsage: () => derivedUsage(requireCase().dir),
     compareItems: ({ a, b }) => compareItems(requireCase(), a, b),
     compareMatches: ({ contentId }) => compareMatches(requireCase(), contentId),
@@ -421,13 +421,13 @@ export function createService(options: ServiceOptions): KestrelService {
     previewFile: (contentId) => (open ? previewFile(open, contentId) : null),
     originalImage: async (contentId) => {
       if (!open) return null;
-      const r = await readOriginalAnywhere(open, imageReaders, contentId);
+      const r = await readOriginalAnywhere(open, containerReaders, contentId);
       return 'bytes' in r ? r : null;
     },
     close: async () => {
       for (const job of jobs.values()) job.abort.abort();
       await Promise.allSettled([...jobs.values()].map((j) => j.done));
-      await imageReaders.close();
+      await containerReaders.close();
       open?.close();
       open = null;
     },

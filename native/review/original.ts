@@ -5,7 +5,12 @@ import { digestOpenFile } from '../hashing/digests.js';
 import { MAX_IMAGE_BYTES } from '../image/formats.js';
 import { previewRelPath } from '../image/store.js';
 import { insideFolder } from '../util/insideFolder.js';
-import type { ImageReaders } from './imageOriginal.js';
+import type { ImageRead } from './imageOriginal.js';
+
+/** Reads a content again from inside containers (disk images, archives): native/review/evidenceReaders.ts. */
+export interface ContainerReaders {
+  read(c: OpenCase, contentId: number, sha256: string): Promise<ImageRead | { unreachable: string[] }>;
+}
 
 /**
  * What the viewer shows for a content: the original read from the evidence when it is reachable
@@ -37,22 +42,22 @@ export type ViewSource =
   | { source: 'preview'; reason: string }
   | { source: 'none'; reason: string };
 
-/** address: where an entry of a disk image is in it (read through the Sleuth Kit); null for a loose file. */
-interface InstanceRow { label: string; source_path: string; path: Buffer; path_text: string; address: string | null }
+/** address: where an entry of a disk image is in it (read through the Sleuth Kit); archive_parent: the archive a member is in; both null for a loose file. */
+interface InstanceRow { label: string; source_path: string; path: Buffer; path_text: string; address: string | null; archive_parent: number | null }
 
 function instances(c: OpenCase, contentId: number): { sha256: string; type: string; rows: InstanceRow[] } | null {
   const content = c.db.prepare('SELECT sha256, detected_type FROM content WHERE id = ?').get(contentId) as
     { sha256: string; detected_type: string } | undefined;
   if (!content) return null;
   const rows = c.db.prepare(
-    `SELECT e.label, e.source_path, f.path, f.path_text, f.address FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
+    `SELECT e.label, e.source_path, f.path, f.path_text, f.address, f.archive_parent FROM file_instance f JOIN exhibit e ON e.id = f.exhibit_id
      WHERE f.content_id = ? AND f.read_state = 'done' ORDER BY f.id`,
   ).all(contentId) as InstanceRow[];
   return { sha256: content.sha256, type: content.detected_type, rows };
 }
 
-/** Where an instance is on disk now: below its folder source, or the source itself when the exhibit was one file. */
-function locate(row: InstanceRow): Buffer {
+/** Where a loose file of the evidence is on disk now: below its folder source, or the source itself when the exhibit was one file. */
+export function locateLoose(row: { source_path: string; path: Buffer }): Buffer {
   const source = Buffer.from(row.source_path);
   try {
     if (statSync(row.source_path).isDirectory()) return Buffer.concat([source, Buffer.from('/'), row.path]);
@@ -75,7 +80,7 @@ export function readOriginal(c: OpenCase, contentId: number): OriginalImage | { 
  * As readOriginal, then, for a content found only inside disk images (or whose loose copies are
  * gone), its bytes read again from the image through the Sleuth Kit helper, checked the same way.
  */
-export async function readOriginalAnywhere(c: OpenCase, readers: ImageReaders, contentId: number): Promise<OriginalImage | { unreachable: string }> {
+export async function readOriginalAnywhere(c: OpenCase, readers: ContainerReaders, contentId: number): Promise<OriginalImage | { unreachable: string }> {
   const r = readFromFolders(c, contentId);
   if ('bytes' in r || r.found === null || !r.mediaType) return 'bytes' in r ? r : { unreachable: r.unreachable };
   const fromImage = await readers.read(c, contentId, r.found.sha256);
@@ -90,13 +95,13 @@ function readFromFolders(c: OpenCase, contentId: number): FolderRead {
   if (!found) return { unreachable: `content ${contentId}: no such item in this case`, found: null };
   const mediaType = DRAWABLE[found.type];
   if (!mediaType) return { unreachable: `${found.type} is not a type the viewer draws`, found: null };
-  const loose = found.rows.filter((r) => r.address === null);
+  const loose = found.rows.filter((r) => r.address === null && r.archive_parent === null);
   if (found.rows.length === 0) return { unreachable: 'no file of this content was read at intake', found, mediaType };
   const reasons: string[] = [];
   for (const row of loose) {
     let fd: number | undefined;
     try {
-      fd = openEvidence(locate(row));
+      fd = openEvidence(locateLoose(row));
       const stat = fstatSync(fd);
       if (!stat.isFile()) { reasons.push(`${row.path_text}: no longer a regular file`); continue; }
       if (stat.size > MAX_IMAGE_BYTES) { reasons.push(`${row.path_text}: larger than ${MAX_IMAGE_BYTES} bytes`); continue; }
@@ -110,7 +115,7 @@ function readFromFolders(c: OpenCase, contentId: number): FolderRead {
       if (fd !== undefined) closeSync(fd);
     }
   }
-  if (loose.length === 0) reasons.push('held only inside a disk image or an archive');
+  if (loose.length === 0 && reasons.length === 0) reasons.push('held only inside a disk image or an archive');
   return { unreachable: reasons.join('; '), found, mediaType };
 }
 
@@ -121,7 +126,7 @@ export function previewFile(c: OpenCase, contentId: number): string | null {
 }
 
 /** What the viewer will get for a content, decided the way the media routes decide it. */
-export async function viewSource(c: OpenCase, readers: ImageReaders, contentId: number): Promise<ViewSource> {
+export async function viewSource(c: OpenCase, readers: ContainerReaders, contentId: number): Promise<ViewSource> {
   const original = await readOriginalAnywhere(c, readers, contentId);
   if ('bytes' in original) return { source: 'original', exhibitLabel: original.exhibitLabel, path: original.path };
   return previewFile(c, contentId)
