@@ -16,6 +16,7 @@ import { ANALYSABLE_IMAGE_TYPES } from '../image/formats.js';
 import { saveThumbnail } from '../image/store.js';
 import { catalogueImage, imageMaterializer, openImage, recordProvenance, type OpenedImage } from './imageIntake.js';
 import { expandArchives, type ArchiveLimits, type ArchiveRunSummary } from './archiveIntake.js';
+import { folderArchiveMaterializer } from './folderArchive.js';
 import { analyseVideos } from './videos.js';
 import { VIDEO_ALGORITHMS } from '../video/analyse.js';
 
@@ -133,7 +134,7 @@ export async function runIntake(c: OpenCase, sourceArg: string, opts: IntakeOpti
     const read = await readPending(c, exhibitId, locate, writer, progress, opts);
     await analyseMissingImages(c, exhibitId, locate, writer, opts);
     await analyseVideos(c, exhibitId, locate, { exhibit: opts.exhibit, examiner: opts.examiner, signal: opts.signal });
-    const archives = await expandArchives(c, exhibitId, writer, async (row) => ({ path: locate(row.path).toString(), cleanup: () => undefined }), opts);
+    const archives = await expandArchives(c, exhibitId, writer, folderArchiveMaterializer(c.db, locate), opts);
     return finishRun(c, exhibitId, runId, source, opts.exhibit, resumed, started, read, progress, archives);
   } catch (err) {
     throw endRunOnError(c, runId, opts, err);
