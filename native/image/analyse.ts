@@ -1,6 +1,7 @@
 import { blockhash, BLOCKHASH_ALGORITHM } from '../hashing/blockhash.js';
 import { PDQ_ALGORITHM, PDQ_DIHEDRAL_NAMES, pdqUsableForMatching } from '../hashing/pdq/pdq.js';
 import { pdqFromPixels, PDQ_READ_DIM } from '../hashing/pdq/reading.js';
+import { pdqExtraHashes, PDQ_EXTRAS_ALGORITHM, STORED_EXTRAS, type ExtraHash } from '../hashing/pdq/extraHashes.js';
 import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.js';
 import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
 import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
@@ -14,6 +15,7 @@ export const IMAGE_ALGORITHMS = {
     reading: `full decode, EXIF orientation applied, alpha dropped (colour values as stored), then nearest-neighbour ${PDQ_READ_DIM}x${PDQ_READ_DIM} when larger`,
     dihedralOrder: PDQ_DIHEDRAL_NAMES,
   },
+  pdqExtras: PDQ_EXTRAS_ALGORITHM,
   blockhash: BLOCKHASH_ALGORITHM,
   decoder: DECODER,
   exif: EXIF_READER,
@@ -34,6 +36,11 @@ export interface ImageAnalysis {
   pdqDihedral: string[] | null;
   /** False for a hash too featureless to match on (quality below 50), or no hash at all. */
   pdqUsable: boolean;
+  /**
+   * Extra PDQ hashes of parts of the picture (inside uniform borders, the crop set), for matching
+   * that survives borders and crops; evidence beside the plain PDQ, never exported as PDQ.
+   */
+  pdqExtras: ExtraHash[] | null;
   blockhash: string | null;
   exif: ExifSummary | null;
   thumbnail: Thumbnail | null;
@@ -63,6 +70,7 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
   const thumbnailPending = makeThumbnail(working);
   const previewPending = makePreview(decoded.pixels);
   const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
+  const pdqExtras = pdqExtraHashes(decoded.pixels, pdq, STORED_EXTRAS);
   const block = blockhash(working);
   const [thumbnail, preview, exif] = await Promise.all([thumbnailPending, previewPending, exifPending]);
   return {
@@ -74,6 +82,7 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
     pdqQuality: pdq.quality,
     pdqDihedral: pdq.dihedral,
     pdqUsable: pdqUsableForMatching(pdq.quality),
+    pdqExtras,
     blockhash: block,
     exif,
     thumbnail,
@@ -94,6 +103,6 @@ export function notAnalysed(reason: string): ImageAnalysis {
 function empty(): Omit<ImageAnalysis, 'exif' | 'decodeError'> {
   return {
     format: null, width: null, height: null, orientation: null, pdq: null, pdqQuality: null, pdqDihedral: null,
-    pdqUsable: false, blockhash: null, thumbnail: null, preview: null, algorithms: IMAGE_ALGORITHMS,
+    pdqUsable: false, pdqExtras: null, blockhash: null, thumbnail: null, preview: null, algorithms: IMAGE_ALGORITHMS,
   };
 }

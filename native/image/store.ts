@@ -64,6 +64,16 @@ export function insertImageData(db: Db, contentId: number, analysis: ImageAnalys
     JSON.stringify(analysis.algorithms),
     new Date().toISOString(),
   );
+  if (analysis.pdqExtras && analysis.pdqExtras.length > 0) {
+    const extra = db.prepare(
+      `INSERT INTO pdq_extra (content_id, name, kind, region_left, region_top, region_width, region_height, degrees, pdq, quality)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (content_id, name) DO NOTHING`,
+    );
+    for (const e of analysis.pdqExtras) {
+      extra.run(contentId, e.name, e.kind, e.region.left, e.region.top, e.region.width, e.region.height, e.degrees, e.hash, e.quality);
+    }
+  }
 }
 
 /** Thumbnail file plus row: the whole of storing one analysis for a content. */

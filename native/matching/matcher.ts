@@ -10,10 +10,18 @@ import { searchHamming } from './perceptualSearch.js';
 import { groupNearDuplicates, GROUPING_RULE, type NearDuplicateGroup, type NearPair } from './nearDuplicateGroups.js';
 import { MAX_RADIUS } from './mih.js';
 import { storeVideoMatches, VIDEO_MATCHING, videoListMatches, type NewVideoMatch } from './videoMatcher.js';
+import { PDQ_EXTRAS_ALGORITHM } from '../hashing/pdq/extraHashes.js';
 
 export const DEFAULT_PDQ_THRESHOLD = 31;
 /** bmvbhash (16x16) of a re-encoded or resized copy stays within a few bits; unrelated pictures are near 128. */
 export const DEFAULT_BLOCKHASH_THRESHOLD = 10;
+/**
+ * Extra hashes (border-trimmed, crops) add ways for two unrelated pictures to come near, so they
+ * match at a tighter distance than the plain hash: on bench/accuracy (Debian wallpapers and their
+ * ImageMagick variants) the closest unrelated pair through an extra was 26 bits, so 25 is the
+ * largest distance with no false match there.
+ */
+export const DEFAULT_PDQ_EXTRA_THRESHOLD = 25;
 /** PDQ hashes below this quality come from flat or tiny pictures and match too much to be evidence. */
 export const PDQ_MIN_QUALITY = 50;
 const ALGORITHM_VERSIONS = { pdq: 'PDQ 256-bit, dihedral-aware', blockhash: 'blockhash bmvbhash bits=16' };
@@ -21,6 +29,8 @@ const ALGORITHM_VERSIONS = { pdq: 'PDQ 256-bit, dihedral-aware', blockhash: 'blo
 export interface MatchOptions {
   pdqThreshold?: number;
   blockhashThreshold?: number;
+  /** Largest distance for a match through an extra PDQ hash (border-trimmed or a crop). */
+  pdqExtraThreshold?: number;
   threads?: number;
   examiner?: string;
 }
@@ -34,6 +44,8 @@ export interface MatchSummary {
   matches: number;
   exactMatches: number;
   perceptualMatches: number;
+  /** PDQ matches made through an extra hash (the plain hash was not within its threshold). */
+  extraHashMatches: number;
   knownMatches: number;
   alertMatches: number;
   matchedContents: number;
@@ -46,14 +58,17 @@ export interface MatchSummary {
   videoPartialMatches: number;
   pdqThreshold: number;
   blockhashThreshold: number;
+  pdqExtraThreshold: number;
   seconds: number;
 }
 
-interface UseRow { id: number; list_uid: string; pdq_threshold: number; blockhash_threshold: number; content_watermark: number }
+interface UseRow { id: number; list_uid: string; pdq_threshold: number; blockhash_threshold: number; pdq_extra_threshold: number | null; content_watermark: number }
 
 interface NewMatch {
   contentId: number; list: HashListInfo; entryId: number; entryHash: string; algorithm: Algorithm;
   distance: number; threshold: number; dihedral: number | null;
+  /** The extra hash of the content the match was made through; null for the plain hash. */
+  via: string | null;
 }
 
 interface Job { list: HashListInfo; exactFrom: number; perceptualFrom: number; use: UseRow | undefined }
@@ -75,8 +90,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   const started = performance.now();
   const pdqThreshold = options.pdqThreshold ?? DEFAULT_PDQ_THRESHOLD;
   const blockhashThreshold = options.blockhashThreshold ?? DEFAULT_BLOCKHASH_THRESHOLD;
+  const pdqExtraThreshold = options.pdqExtraThreshold ?? Math.min(DEFAULT_PDQ_EXTRA_THRESHOLD, pdqThreshold);
   checkThreshold('--pdq-threshold', pdqThreshold);
   checkThreshold('--blockhash-threshold', blockhashThreshold);
+  checkThreshold('--pdq-extra-threshold', pdqExtraThreshold);
   const db = c.db;
   const actor = options.examiner ?? 'kestrel';
   const lists = listHashLists(lib);
@@ -86,7 +103,8 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   const jobs: Job[] = [];
   for (const list of lists) {
     const use = uses.get(list.uid);
-    const thresholdsChanged = use !== undefined && (use.pdq_threshold !== pdqThreshold || use.blockhash_threshold !== blockhashThreshold);
+    const thresholdsChanged = use !== undefined &&
+      (use.pdq_threshold !== pdqThreshold || use.blockhash_threshold !== blockhashThreshold || use.pdq_extra_threshold !== pdqExtraThreshold);
     const exactFrom = use ? use.content_watermark : 0;
     const perceptualFrom = use && !thresholdsChanged ? use.content_watermark : 0;
     if (exactFrom >= maxContent && perceptualFrom >= maxContent) continue;
@@ -101,12 +119,13 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   const byPerceptual = groupBy(jobs, (j) => j.perceptualFrom);
   for (const [from, group] of byPerceptual) {
     const ls = group.map((j) => j.list);
-    found.push(...await perceptualMatches(db, lib, ls, from, 'pdq', pdqThreshold, options.threads));
+    const plain = await perceptualMatches(db, lib, ls, from, 'pdq', pdqThreshold, options.threads);
+    found.push(...plain, ...await extraMatches(db, lib, ls, from, pdqExtraThreshold, plain, options.threads));
     found.push(...await perceptualMatches(db, lib, ls, from, 'blockhash', blockhashThreshold, options.threads));
     videos.push(...await videoListMatches(db, lib, ls, from, options.threads));
   }
   const skips = lowQuality(db);
-  const groups = await nearDuplicates(db, pdqThreshold, maxContent, options.threads);
+  const groups = await nearDuplicates(db, pdqThreshold, pdqExtraThreshold, maxContent, options.threads);
 
   const entryStmt = lib.db.prepare('SELECT record_no, category, media_id, label FROM entry WHERE id = ?');
   const now = new Date().toISOString();
@@ -114,16 +133,16 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   db.transaction(() => {
     const insertUse = db.prepare(
       `INSERT INTO hashlist_use (list_uid, list_name, list_version, list_format, list_format_version, list_sha256, known, scheme,
-         pdq_threshold, blockhash_threshold, content_watermark, first_matched_at, matched_at, tool_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+         pdq_threshold, blockhash_threshold, pdq_extra_threshold, content_watermark, first_matched_at, matched_at, tool_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const updateUse = db.prepare(
-      'UPDATE hashlist_use SET pdq_threshold = ?, blockhash_threshold = ?, content_watermark = ?, matched_at = ?, tool_version = ? WHERE id = ?');
+      'UPDATE hashlist_use SET pdq_threshold = ?, blockhash_threshold = ?, pdq_extra_threshold = ?, content_watermark = ?, matched_at = ?, tool_version = ? WHERE id = ?');
     const dropPerceptual = db.prepare("DELETE FROM hash_match WHERE use_id = ? AND algorithm IN ('pdq', 'blockhash')");
     const dropVideo = db.prepare('DELETE FROM video_match WHERE use_id = ?');
     const insertMatch = db.prepare(
       `INSERT OR IGNORE INTO hash_match (content_id, use_id, entry_id, entry_record, entry_hash, entry_media_id, entry_label, algorithm,
-         distance, threshold, dihedral, category, scheme, known, matched_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+         distance, threshold, dihedral, category, scheme, known, matched_at, via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const useIds = new Map<string, number>();
     for (const job of jobs) {
       const l = job.list;
@@ -134,10 +153,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
           dropPerceptual.run(useId);
           dropVideo.run(useId);
         }
-        updateUse.run(pdqThreshold, blockhashThreshold, maxContent, now, TOOL_VERSION, useId);
+        updateUse.run(pdqThreshold, blockhashThreshold, pdqExtraThreshold, maxContent, now, TOOL_VERSION, useId);
       } else {
         useId = Number(insertUse.run(l.uid, l.name, l.version, l.format, l.formatVersion, l.fileSha256, l.known ? 1 : 0, l.scheme,
-          pdqThreshold, blockhashThreshold, maxContent, now, now, TOOL_VERSION).lastInsertRowid);
+          pdqThreshold, blockhashThreshold, pdqExtraThreshold, maxContent, now, now, TOOL_VERSION).lastInsertRowid);
       }
       useIds.set(l.uid, useId);
     }
@@ -146,11 +165,12 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
       const e = entryStmt.get(m.entryId) as { record_no: number; category: string | null; media_id: string | null; label: string | null } | undefined;
       if (!e) throw new Error(`library entry ${m.entryId} of ${m.list.name} missing`);
       const r = insertMatch.run(m.contentId, useIds.get(m.list.uid)!, m.entryId, e.record_no, m.entryHash, e.media_id, e.label, m.algorithm,
-        m.distance, m.threshold, m.dihedral, e.category, e.category === null ? null : m.list.scheme, m.list.known ? 1 : 0, now);
+        m.distance, m.threshold, m.dihedral, e.category, e.category === null ? null : m.list.scheme, m.list.known ? 1 : 0, now, m.via);
       if (r.changes > 0) {
         newMatches++;
         const counts = perList.get(m.list.uid) ?? {};
         counts[m.algorithm] = (counts[m.algorithm] ?? 0) + 1;
+        if (m.via !== null) counts['pdqThroughExtraHash'] = (counts['pdqThroughExtraHash'] ?? 0) + 1;
         perList.set(m.list.uid, counts);
       }
     }
@@ -165,8 +185,8 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
       appendAudit(db, 'match.list', {
         list: { uid: l.uid, name: l.name, version: l.version, format: l.format, formatVersion: l.formatVersion, sha256: l.fileSha256, known: l.known, scheme: l.scheme },
         exactFromContent: job.exactFrom, perceptualFromContent: job.perceptualFrom, toContent: maxContent,
-        algorithms: { md5: 'exact', sha1: 'exact', sha256: 'exact', ...ALGORITHM_VERSIONS, vpdq: `vPDQ ${VIDEO_MATCHING.version}, ${VIDEO_MATCHING.rule}` },
-        thresholds: { pdq: pdqThreshold, blockhash: blockhashThreshold, pdqMinQuality: PDQ_MIN_QUALITY, vpdq: VIDEO_MATCHING.thresholds },
+        algorithms: { md5: 'exact', sha1: 'exact', sha256: 'exact', ...ALGORITHM_VERSIONS, pdqExtras: PDQ_EXTRAS_ALGORITHM, vpdq: `vPDQ ${VIDEO_MATCHING.version}, ${VIDEO_MATCHING.rule}` },
+        thresholds: { pdq: pdqThreshold, blockhash: blockhashThreshold, pdqExtra: pdqExtraThreshold, pdqMinQuality: PDQ_MIN_QUALITY, vpdq: VIDEO_MATCHING.thresholds },
         newMatches: perList.get(l.uid) ?? {},
       }, actor);
     }
@@ -188,7 +208,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
       db.prepare(`INSERT INTO near_duplicate_state (id, threshold, content_watermark, updated_at) VALUES (1, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET threshold = excluded.threshold, content_watermark = excluded.content_watermark, updated_at = excluded.updated_at`)
         .run(pdqThreshold, maxContent, now);
-      appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, rule: GROUPING_RULE, groups: groups.length, members: groups.reduce((s, g) => s + g.members.size, 0) }, actor);
+      appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, extraHashThreshold: pdqExtraThreshold, rule: GROUPING_RULE, groups: groups.length, members: groups.reduce((s, g) => s + g.members.size, 0) }, actor);
     }
   })();
 
@@ -196,9 +216,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     `SELECT count(*) AS matches,
             sum(algorithm IN ('md5', 'sha1', 'sha256')) AS exact,
             sum(algorithm IN ('pdq', 'blockhash')) AS perceptual,
+            sum(via IS NOT NULL) AS viaExtra,
             sum(known) AS known,
             count(DISTINCT content_id) AS contents
-     FROM hash_match`).get() as { matches: number; exact: number | null; perceptual: number | null; known: number | null; contents: number };
+     FROM hash_match`).get() as { matches: number; exact: number | null; perceptual: number | null; viaExtra: number | null; known: number | null; contents: number };
   const nd = db.prepare('SELECT (SELECT count(*) FROM near_duplicate_group) AS g, (SELECT count(*) FROM near_duplicate_member) AS m').get() as { g: number; m: number };
   const skipped = (db.prepare("SELECT count(*) AS n FROM perceptual_skip WHERE algorithm = 'pdq'").get() as { n: number }).n;
   const v = db.prepare("SELECT count(*) AS n, coalesce(sum(kind = 'whole'), 0) AS whole FROM video_match").get() as { n: number; whole: number };
@@ -211,6 +232,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     matches: totals.matches,
     exactMatches: totals.exact ?? 0,
     perceptualMatches: totals.perceptual ?? 0,
+    extraHashMatches: totals.viaExtra ?? 0,
     knownMatches: totals.known ?? 0,
     alertMatches: totals.matches - (totals.known ?? 0),
     matchedContents: totals.contents,
@@ -222,6 +244,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     videoPartialMatches: v.n - v.whole,
     pdqThreshold,
     blockhashThreshold,
+    pdqExtraThreshold,
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
   db.transaction(() => {
@@ -267,7 +290,7 @@ function exactMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], 
       const list = byId.get(hit.listId)!;
       for (const contentId of owners[hit.query]!) {
         out.push({ contentId, list, entryId: list.firstEntry + hit.position, entryHash: queries[hit.query]!.toString('hex'),
-          algorithm, distance: 0, threshold: 0, dihedral: null });
+          algorithm, distance: 0, threshold: 0, dihedral: null, via: null });
       }
     }
   }
@@ -326,7 +349,53 @@ async function perceptualMatches(db: Db, lib: HashLibrary, lists: readonly HashL
     if (prev && prev.distance <= d) continue;
     best.set(key, {
       contentId, list, entryId, entryHash: Buffer.from(set.hashes.subarray(li * 32, li * 32 + 32)).toString('hex'),
-      algorithm, distance: d, threshold, dihedral: algorithm === 'pdq' ? q.variant[qi]! : null,
+      algorithm, distance: d, threshold, dihedral: algorithm === 'pdq' ? q.variant[qi]! : null, via: null,
+    });
+  }
+  return [...best.values()];
+}
+
+export interface ExtraQueries { hashes: Uint8Array; content: Uint32Array; name: string[]; count: number }
+
+/** The case's extra PDQ hashes (border-trimmed, crops) from content `from` on, low quality left out. */
+export function caseExtraQueries(db: Db, from: number): ExtraQueries {
+  const rows = db.prepare('SELECT content_id, name, pdq FROM pdq_extra WHERE content_id > ? AND quality >= ? ORDER BY content_id, name')
+    .all(from, PDQ_MIN_QUALITY) as { content_id: number; name: string; pdq: string }[];
+  const hashes = new Uint8Array(new SharedArrayBuffer(Math.max(1, rows.length) * 32)).subarray(0, rows.length * 32);
+  rows.forEach((r, i) => hashes.set(Buffer.from(r.pdq, 'hex'), i * 32));
+  return { hashes, content: Uint32Array.from(rows, (r) => r.content_id), name: rows.map((r) => r.name), count: rows.length };
+}
+
+/**
+ * PDQ matches through the case's extra hashes, for (content, entry) pairs the plain hash did not
+ * match: the plain hash stays the evidence whenever it matches (every other tool can reproduce
+ * it). Among extras, the closest (ties: the first by name) is recorded with its name.
+ */
+async function extraMatches(db: Db, lib: HashLibrary, lists: readonly HashListInfo[], from: number, threshold: number,
+  plain: readonly NewMatch[], threads: number | undefined): Promise<NewMatch[]> {
+  const withHashes = lists.filter((l) => (l.hashes.pdq ?? 0) > 0);
+  if (withHashes.length === 0) return [];
+  const q = caseExtraQueries(db, from);
+  if (q.count === 0) return [];
+  const set = loadPerceptual(lib.db, 'pdq', withHashes.map((l) => l.id));
+  const pairs = await searchHamming(set.hashes, q.hashes, threshold, threads === undefined ? {} : { threads });
+  const byId = new Map(withHashes.map((l) => [l.id, l]));
+  const matchedPlainly = new Set(plain.map((m) => `${m.contentId}:${m.entryId}`));
+  const best = new Map<string, NewMatch>();
+  for (let i = 0; i < pairs.count; i++) {
+    const qi = pairs.query[i]!;
+    const li = pairs.list[i]!;
+    const list = byId.get(set.listId[li]!)!;
+    const entryId = list.firstEntry + set.position[li]!;
+    const contentId = q.content[qi]!;
+    const key = `${contentId}:${entryId}`;
+    if (matchedPlainly.has(key)) continue;
+    const d = pairs.distance[i]!;
+    const prev = best.get(key);
+    if (prev && (prev.distance < d || (prev.distance === d && prev.via! <= q.name[qi]!))) continue;
+    best.set(key, {
+      contentId, list, entryId, entryHash: Buffer.from(set.hashes.subarray(li * 32, li * 32 + 32)).toString('hex'),
+      algorithm: 'pdq', distance: d, threshold, dihedral: null, via: q.name[qi]!,
     });
   }
   return [...best.values()];
@@ -343,17 +412,25 @@ function lowQuality(db: Db): { contentId: number; quality: number }[] {
  * categorised once. Rebuilt only when content was added or the threshold changed; returns null when
  * nothing changed.
  */
-async function nearDuplicates(db: Db, threshold: number, maxContent: number, threads: number | undefined): Promise<NearDuplicateGroup[] | null> {
+async function nearDuplicates(db: Db, threshold: number, extraThreshold: number, maxContent: number, threads: number | undefined): Promise<NearDuplicateGroup[] | null> {
   const state = db.prepare('SELECT threshold, content_watermark FROM near_duplicate_state WHERE id = 1').get() as
     { threshold: number; content_watermark: number } | undefined;
   if (state && state.threshold === threshold && state.content_watermark >= maxContent) return null;
   const originals = caseQueries(db, 'pdq', 0, false);
   const variants = caseQueries(db, 'pdq', 0, true);
   if (originals.count === 0) return [];
-  const pairs = await searchHamming(originals.hashes, variants.hashes, threshold, threads === undefined ? {} : { threads });
+  const options = threads === undefined ? {} : { threads };
+  const pairs = await searchHamming(originals.hashes, variants.hashes, threshold, options);
+  // A picture whose border-trimmed or cropped part is another picture of the case is its near
+  // duplicate too (a screenshot with bars, a re-post cropped), at the extras' tighter distance.
+  const extras = caseExtraQueries(db, 0);
+  const extraPairs = extras.count > 0 ? await searchHamming(originals.hashes, extras.hashes, extraThreshold, options) : null;
   function* near(): Generator<NearPair> {
     for (let i = 0; i < pairs.count; i++) {
       yield { a: variants.content[pairs.query[i]!]!, b: originals.content[pairs.list[i]!]!, distance: pairs.distance[i]! };
+    }
+    for (let i = 0; i < (extraPairs?.count ?? 0); i++) {
+      yield { a: extras.content[extraPairs!.query[i]!]!, b: originals.content[extraPairs!.list[i]!]!, distance: extraPairs!.distance[i]! };
     }
   }
   return groupNearDuplicates(near());
@@ -371,19 +448,40 @@ export interface MatchLine {
   category: string | null;
   scheme: string | null;
   known: boolean;
+  /**
+   * For a PDQ match made through an extra hash of the file's picture (the plain PDQ was not within
+   * the threshold): which one, the part of the picture it covers (pixels of the upright picture)
+   * and its hash; `distance` is then that hash's distance to the list entry. Null otherwise.
+   */
+  via: MatchVia | null;
+}
+
+export interface MatchVia {
+  hash: string;
+  kind: string;
+  region: { left: number; top: number; width: number; height: number };
+  pdq: string;
 }
 
 /** Every (file instance, match) of the case, for --json and exports. */
 export function* matchLines(db: Db): Generator<MatchLine> {
   const stmt = db.prepare(
-    `SELECT f.path_text AS path, c.sha256, u.list_name AS list, m.algorithm, m.distance, m.threshold, m.category, m.scheme, m.known
+    `SELECT f.path_text AS path, c.sha256, u.list_name AS list, m.algorithm, m.distance, m.threshold, m.category, m.scheme, m.known,
+            m.via, x.kind AS via_kind, x.region_left, x.region_top, x.region_width, x.region_height, x.pdq AS via_pdq
      FROM hash_match m
      JOIN content c ON c.id = m.content_id
      JOIN hashlist_use u ON u.id = m.use_id
      JOIN file_instance f ON f.content_id = m.content_id
+     LEFT JOIN pdq_extra x ON x.content_id = m.content_id AND x.name = m.via
      ORDER BY f.path_text, u.list_name, m.algorithm, m.entry_id`);
-  for (const r of stmt.iterate() as Iterable<Omit<MatchLine, 'known'> & { known: number }>) {
+  type Row = Omit<MatchLine, 'known' | 'via'> & { known: number; via: string | null; via_kind: string | null; region_left: number; region_top: number;
+    region_width: number; region_height: number; via_pdq: string | null };
+  for (const r of stmt.iterate() as Iterable<Row>) {
     yield { kind: 'list', path: r.path, sha256: r.sha256, list: r.list, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
-      category: r.category, scheme: r.scheme, known: r.known === 1 };
+      category: r.category, scheme: r.scheme, known: r.known === 1,
+      via: r.via === null ? null : {
+        hash: r.via, kind: r.via_kind ?? 'unknown',
+        region: { left: r.region_left, top: r.region_top, width: r.region_width, height: r.region_height }, pdq: r.via_pdq ?? '',
+      } };
   }
 }

@@ -10,6 +10,7 @@ import { archives } from './0008_archives.js';
 import { video } from './0009_video.js';
 import { reviewActions } from './0010_review_actions.js';
 import { videoMatch } from './0011_video_match.js';
+import { pdqExtras } from './0012_pdq_extras.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
 import { openLibrary } from '../../hashsets/library.js';
-import { DEFAULT_BLOCKHASH_THRESHOLD, DEFAULT_PDQ_THRESHOLD, matchCase, matchLines } from '../../matching/matcher.js';
+import { DEFAULT_BLOCKHASH_THRESHOLD, DEFAULT_PDQ_EXTRA_THRESHOLD, DEFAULT_PDQ_THRESHOLD, matchCase, matchLines } from '../../matching/matcher.js';
 import { openLabStore } from '../../lab/open.js';
 import { caseMatchLines, crossMatchCase } from '../../lab/crossMatch.js';
 import { videoMatchLines } from '../../matching/videoMatcher.js';
@@ -15,10 +15,11 @@ export function registerMatch(program: Command): void {
     .argument('<CASE_DIR>')
     .option('--pdq-threshold <BITS>', 'largest PDQ distance that matches', (v) => Number(v), DEFAULT_PDQ_THRESHOLD)
     .option('--blockhash-threshold <BITS>', 'largest blockhash distance that matches', (v) => Number(v), DEFAULT_BLOCKHASH_THRESHOLD)
+    .option('--pdq-extra-threshold <BITS>', `largest distance for a PDQ match through an extra hash of a picture (border-trimmed, or one of its crops) when the plain PDQ does not match (default: ${DEFAULT_PDQ_EXTRA_THRESHOLD}, or --pdq-threshold if lower)`, (v) => Number(v))
     .option('--library <SPEC>', LAB_LIBRARY_HELP)
     .option('--examiner <NAME>', 'who ran the match (recorded in the audit log)')
-    .option('--json', 'one JSON object per (file, match): "kind": "list" for hash-list hits (videos: "algorithm": "vpdq" with "match" whole or partial, queryMatchPercent, comparedMatchPercent, queryRanges, comparedRanges), "kind": "case" for other cases; then a summary line')
-    .action(async (dir: string, opts: { pdqThreshold: number; blockhashThreshold: number; library?: string; examiner?: string; json?: boolean }) => {
+    .option('--json', 'one JSON object per (file, match): "kind": "list" for hash-list hits ("via" names the extra hash, its region and hash when a PDQ match was made through one; videos: "algorithm": "vpdq" with "match" whole or partial, queryMatchPercent, comparedMatchPercent, queryRanges, comparedRanges), "kind": "case" for other cases; then a summary line')
+    .action(async (dir: string, opts: { pdqThreshold: number; blockhashThreshold: number; pdqExtraThreshold?: number; library?: string; examiner?: string; json?: boolean }) => {
       const c = openCase(dir);
       try {
         const lib = openLibrary(opts.library);
@@ -27,6 +28,7 @@ export function registerMatch(program: Command): void {
           summary = await matchCase(c, lib, {
             pdqThreshold: opts.pdqThreshold,
             blockhashThreshold: opts.blockhashThreshold,
+            ...(opts.pdqExtraThreshold !== undefined ? { pdqExtraThreshold: opts.pdqExtraThreshold } : {}),
             ...(opts.examiner ? { examiner: opts.examiner } : {}),
           });
         } finally {
@@ -48,7 +50,7 @@ export function registerMatch(program: Command): void {
           process.stdout.write(
             `matched ${c.dir} against ${summary.lists} list(s) (${summary.listsMatched} needed work, ${summary.listsUpToDate} up to date): ` +
             `${summary.newMatches} new match(es); ${summary.matches} in all on ${summary.matchedContents} content(s) ` +
-            `(${summary.alertMatches} alert, ${summary.knownMatches} known-file); ${summary.pdqSkippedLowQuality} picture(s) with PDQ quality below 50 skipped; ` +
+            `(${summary.alertMatches} alert, ${summary.knownMatches} known-file; ${summary.extraHashMatches} PDQ through an extra hash); ${summary.pdqSkippedLowQuality} picture(s) with PDQ quality below 50 skipped; ` +
             `${summary.nearDuplicateGroups} near-duplicate group(s); ` +
             `${summary.videoMatches} video match(es) by vPDQ (${summary.videoWholeMatches} whole, ${summary.videoPartialMatches} partial)\n` +
             `other cases in the lab library (${cases.casesInLibrary}): ${cases.caseMatches} hit(s) on ${cases.contentsSeenElsewhere} content(s) ` +

@@ -65,12 +65,22 @@ const CROPS: ReadonlyArray<[name: string, fx: number, fy: number, fw: number, fh
   ['right-95', 0.05, 0.025, 0.95, 0.95],
 ];
 
+/** What the stored extras are, recorded with every analysis and match that uses them. */
+export const PDQ_EXTRAS_ALGORITHM = {
+  name: 'pdq-extras',
+  version: '1',
+  trim: 'uniform borders (grey within 12 levels on 90% of a line, at least 1% and at most 45% of a side) trimmed, the inside hashed',
+  crops: CROPS.map(([name]) => name),
+  sampling: 'the reference\'s 512x512 nearest-neighbour samples taken within each region of the full picture',
+  redundantWithin: 8,
+} as const;
+
 /**
  * An extra whose hash is within this distance of one already made adds nothing as evidence (a
  * picture with no border, or a flat margin, gives nearly the plain hash again) and is left out, so
  * that it costs no index space.
  */
-const REDUNDANT_DISTANCE = 8;
+const REDUNDANT_DISTANCE = PDQ_EXTRAS_ALGORITHM.redundantWithin;
 
 /** The extras of an upright, fully decoded picture (the pixels decodeImage gives). */
 export function pdqExtraHashes(pixels: Pixels, plain: PdqResult, options: ExtraOptions): ExtraHash[] {

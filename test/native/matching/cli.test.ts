@@ -37,8 +37,8 @@ describe('kestrel hashset and kestrel match', () => {
       expect(m.status).toBe(0);
       const lines = jsonLines(m.stdout);
       expect(lines).toHaveLength(2);
-      expect(Object.keys(lines[0]!)).toEqual(['kind', 'path', 'sha256', 'list', 'algorithm', 'distance', 'threshold', 'category', 'scheme', 'known']);
-      expect(lines[0]).toEqual({ kind: 'list', path: 'dir/x.txt', sha256: 'aa', list: 'hot', algorithm: 'md5', distance: 0, threshold: 0, category: null, scheme: null, known: false });
+      expect(Object.keys(lines[0]!)).toEqual(['kind', 'path', 'sha256', 'list', 'algorithm', 'distance', 'threshold', 'category', 'scheme', 'known', 'via']);
+      expect(lines[0]).toEqual({ kind: 'list', path: 'dir/x.txt', sha256: 'aa', list: 'hot', algorithm: 'md5', distance: 0, threshold: 0, category: null, scheme: null, known: false, via: null });
       expect(lines[1]).toMatchObject({ summary: { lists: 1, matches: 1, exactMatches: 1, alertMatches: 1, cases: { engine: 'sqlite', caseMatches: 0 } } });
 
       const rm = kestrel(['hashset', 'remove', 'hot', ...lib]);

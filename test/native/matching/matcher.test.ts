@@ -85,7 +85,7 @@ describe('matching a case', () => {
     const s = await matchCase(c, lib);
     expect(s).toMatchObject({ lists: 2, listsMatched: 2, matches: 5, exactMatches: 2, perceptualMatches: 3, knownMatches: 2, alertMatches: 3, pdqSkippedLowQuality: 1 });
     const lines = [...matchLines(c.db)];
-    expect(lines).toContainEqual({ kind: 'list', path: 'known.dll', sha256: digest('sha256', 'known.dll'), list: 'nsrl', algorithm: 'sha1', distance: 0, threshold: 0, category: null, scheme: null, known: true });
+    expect(lines).toContainEqual({ kind: 'list', path: 'known.dll', sha256: digest('sha256', 'known.dll'), list: 'nsrl', algorithm: 'sha1', distance: 0, threshold: 0, category: null, scheme: null, known: true, via: null });
     expect(lines).toContainEqual(expect.objectContaining({ path: 'cam.jpg', list: 'vic', algorithm: 'pdq', distance: 0, threshold: 31, category: '1', scheme: 'vic-us', known: false }));
     expect(lines).toContainEqual(expect.objectContaining({ path: 'series-2.jpg', algorithm: 'pdq', distance: 3 }));
     expect(lines).toContainEqual(expect.objectContaining({ path: 'bh.png', algorithm: 'blockhash', distance: 3, threshold: 10, category: '2' }));
