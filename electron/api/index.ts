@@ -11,7 +11,7 @@ export type {
   ExhibitInfo, ExportPackageResult, Facets, FileErrorRow, FileInstanceInfo, GroupDetail, GroupSummary, HashListInfo, ImportResult,
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
   MatchEvidence, MatchSummary, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
-  DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
+  CaseHit, DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
   SchemeChangeImpact, CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
   ProfileInfo, ProfileList, KeyInfo,
 } from '../../native/api/types.js';

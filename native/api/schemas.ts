@@ -69,6 +69,8 @@ export const itemFilterSchema = z.strictObject({
   hasGps: z.boolean().optional(),
   errors: z.boolean().optional(),
   tag: z.string().min(1).max(100).optional(),
+  /** Seen (true) or not (false) in another case of the lab library, as of the last match. */
+  seenElsewhere: z.boolean().optional(),
   /** Name or path fragment, or a hash prefix (MD5, SHA-1, SHA-256, PDQ). */
   search: z.string().trim().min(1).max(500).optional(),
   place: z.enum(PLACE_FILTERS).optional(),

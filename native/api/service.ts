@@ -10,6 +10,8 @@ import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } fro
 import { EvidenceReaders } from '../review/evidenceReaders.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
+import { caseHitsOf } from '../lab/caseHits.js';
+import { labelsOf } from '../lab/labels.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
@@ -582,6 +584,8 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
       flags: entryFlags(f), fsAddress: f.address !== null ? f.inode : null, fsType: f.fs_type,
     })),
     matches: matchEvidence(c, contentId),
+    caseHits: caseHitsOf(c.db, contentId),
+    labels: labelsOf(c.db, contentId),
     decisions: decisionHistory(c.db, contentId),
     category: currentCategory(c.db, contentId),
     notes: notes.map((n) => ({ id: n.id, text: n.text, examiner: n.examiner, createdAt: n.created_at })),

@@ -13,6 +13,8 @@ import type { DerivedUsage } from '../catalog/derivedUsage.js';
 import type { SchemeChangeImpact } from '../review/schemeChange.js';
 import type { CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance } from '../review/compare.js';
 import type { Seriality } from '../lab/links.js';
+import type { CaseHit } from '../lab/caseHits.js';
+export type { CaseHit } from '../lab/caseHits.js';
 import type { ActionOutcome, HistoryState } from '../review/history.js';
 import type { TreeNode } from '../review/evidenceTree.js';
 import type { ExhibitProvenance } from '../disk/provenance.js';
@@ -220,6 +222,10 @@ export interface ItemDetail {
   hasThumbnail: boolean;
   instances: FileInstanceInfo[];
   matches: MatchEvidence[];
+  /** What the lab library said: other cases holding it (never a decision, kept apart from list hits). */
+  caseHits: CaseHit[];
+  /** Series and victim labels named on it (pseudonymous). */
+  labels: { kind: 'series' | 'victim'; label: string }[];
   decisions: DecisionHistoryRow[];
   category: string | null;
   notes: NoteInfo[];

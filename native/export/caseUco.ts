@@ -210,6 +210,40 @@ export function buildCaseUco(data: PackageData): unknown {
     });
   }
 
+  // Cross-case matching against the lab library: one action, its results annotations tagged
+  // 'case hit' (never 'match', which is a list hit, nor 'category').
+  const seen = data.findings.filter((f) => f.caseHits.length > 0);
+  if (seen.length) {
+    const aid = id('cross-case-matching', 'lab library');
+    actions.push(aid);
+    const annotations = seen.flatMap((f) => f.caseHits.map((h) => {
+      const nid = id('case-hit', `${f.sha256}\u0000${h.case}\u0000${h.exhibit}\u0000${h.algorithm}\u0000${h.distance}\u0000${h.dihedral ?? ''}`);
+      graph.push({
+        '@id': nid,
+        '@type': 'uco-core:Annotation',
+        'uco-core:object': filesOf(f),
+        'uco-core:statement': h.sentence,
+        'uco-core:tag': ['case hit', `case:${h.case}`, `algorithm:${h.algorithm}`],
+      });
+      return nid;
+    }));
+    const times = seen.flatMap((f) => f.caseHits.map((h) => h.matchedAt)).sort();
+    const versions = [...new Set(seen.flatMap((f) => f.caseHits.map((h) => h.libraryVersion)))].sort((a, b) => a - b);
+    graph.push({
+      '@id': aid,
+      '@type': 'case-investigation:InvestigativeAction',
+      'uco-core:name': 'cross-case matching',
+      'uco-core:description': 'Match against the other cases of the lab library: SHA-256 exact and PDQ near-duplicates',
+      'uco-action:startTime': dateTime(times[0]!),
+      'uco-action:endTime': dateTime(times[times.length - 1]!),
+      'uco-action:performer': ref(person(data.audit.filter((e) => e.action === 'match.library').at(-1)?.actor ?? data.info.examiner)),
+      'uco-action:instrument': ref(tool(TOOL_VERSION)),
+      'uco-action:object': seen.flatMap(filesOf),
+      'uco-action:result': annotations.map(ref),
+      'uco-core:hasFacet': argumentFacets(aid, { 'library version': versions.join(', ') }),
+    });
+  }
+
   graph.push({
     '@id': id('investigation', data.info.caseNumber),
     '@type': 'case-investigation:Investigation',

@@ -6,6 +6,7 @@ import { SIGNED_ACTION } from '../audit/signing.js';
 import { compareText } from './manifest.js';
 import { entryFlags, flagColumns, type FlagColumns } from '../catalog/entryFlags.js';
 import { exhibitProvenance, type ExhibitProvenance } from '../disk/provenance.js';
+import { caseHitsByContent, type CaseHit } from '../lab/caseHits.js';
 
 /**
  * Everything a case package says, read from the catalogue in one read transaction so that every
@@ -102,6 +103,8 @@ export interface Finding {
   image: ImageData | null;
   instances: Instance[];
   matches: MatchData[];
+  /** Other cases of the lab library holding it: intelligence, never a decision, never a list hit. */
+  caseHits: CaseHit[];
   decision: DecisionData | null;
   category: FindingCategory | null;
   notes: { text: string; examiner: string; createdAt: string }[];
@@ -248,7 +251,8 @@ function intakePerformers(db: Db): Map<number, string> {
 function readFindings(db: Db): Finding[] {
   const matchesByContent = readMatches(db);
   const decisions = readDecisions(db);
-  const ids = new Set<number>([...matchesByContent.keys(), ...decisions.keys()]);
+  const caseHits = caseHitsByContent(db);
+  const ids = new Set<number>([...matchesByContent.keys(), ...decisions.keys(), ...caseHits.keys()]);
   if (ids.size === 0) return [];
   const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
   const instanceStmt = db.prepare(
@@ -289,6 +293,7 @@ function readFindings(db: Db): Finding[] {
       image: img ? { width: img.width, height: img.height, pdq: img.pdq, pdqQuality: img.pdq_quality, blockhash: img.blockhash, algorithms: img.algorithms } : null,
       instances,
       matches,
+      caseHits: caseHits.get(id) ?? [],
       decision,
       category: findingCategory(decision, matches),
       notes: (noteStmt.all(id) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
@@ -463,6 +468,18 @@ function readMethods(db: Db, audit: AuditEntry[]): Method[] {
       if (k === 'pdq' && t['pdqMinQuality'] !== undefined) parameters['lowest PDQ quality matched'] = String(t['pdqMinQuality']);
       add({ step: 'matching', algorithm: k, version: String(a[k]), parameters });
     }
+  }
+  for (const e of audit) {
+    if (e.action !== 'match.library') continue;
+    add({
+      step: 'matching',
+      algorithm: 'other cases of the lab library: SHA-256 exact; PDQ, 8 dihedral variants',
+      version: `library version ${String(e.details['libraryVersion'] ?? 'not recorded')} (${String(e.details['engine'] ?? 'unknown engine')})`,
+      parameters: {
+        'largest Hamming distance that matches': String(e.details['pdqThreshold'] ?? 'not recorded'),
+        'lowest PDQ quality matched': String(e.details['pdqMinQuality'] ?? 'not recorded'),
+      },
+    });
   }
   const rows = db.prepare('SELECT DISTINCT algorithms FROM image_data ORDER BY algorithms').pluck().all() as string[];
   for (const json of rows) {

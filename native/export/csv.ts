@@ -4,10 +4,11 @@ export const CSV_COLUMNS = [
   'sha256', 'md5', 'sha1', 'size', 'detected_type', 'exhibit', 'path', 'modified', 'changed', 'accessed', 'created',
   'category_scheme', 'category', 'category_label', 'category_source', 'decided_by', 'decided_at',
   'matched_lists', 'match_algorithms', 'min_distance', 'pdq', 'pdq_quality', 'blockhash', 'flags', 'fs_address',
+  'seen_in_cases', 'case_hit_algorithms', 'case_hit_min_distance', 'case_hits',
 ] as const;
 
 /**
- * One row per place a finding was found (RFC 4180: CRLF, fields quoted when they need it).
+ * One row per place a finding was found (a finding: categorised, a list hit, or seen in another case) (RFC 4180: CRLF, fields quoted when they need it).
  * A cell that starts with = + - @ or a tab is prefixed with ' so that a spreadsheet shows it rather
  * than running it as a formula; the paths stay exact in the VICS and CASE/UCO files.
  */
@@ -17,6 +18,10 @@ export function buildCsv(data: PackageData): string {
     const lists = [...new Set(f.matches.map((m) => (m.listVersion ? `${m.list} ${m.listVersion}` : m.list)))].sort();
     const algorithms = [...new Set(f.matches.map((m) => m.algorithm))].sort();
     const minDistance = f.matches.length ? Math.min(...f.matches.map((m) => m.distance)) : null;
+    // Cross-case hits are their own columns: a list hit and "seen in another case" are different evidence.
+    const otherCases = [...new Set(f.caseHits.map((h) => h.case))].sort();
+    const caseAlgorithms = [...new Set(f.caseHits.map((h) => h.algorithm))].sort();
+    const caseMinDistance = f.caseHits.length ? Math.min(...f.caseHits.map((h) => h.distance)) : null;
     for (const inst of f.instances) {
       const row: (string | number | null)[] = [
         f.sha256, f.md5, f.sha1, f.size, f.detectedType, inst.exhibitLabel, inst.pathText,
@@ -26,6 +31,7 @@ export function buildCsv(data: PackageData): string {
         lists.join('; '), algorithms.join('; '), minDistance,
         f.image?.pdq ?? null, f.image?.pdqQuality ?? null, f.image?.blockhash ?? null,
         inst.flags.join('; '), inst.inode,
+        otherCases.join('; '), caseAlgorithms.join('; '), caseMinDistance, f.caseHits.map((h) => h.sentence).join('\n'),
       ];
       lines.push(row.map(cell).join(','));
     }

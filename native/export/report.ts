@@ -127,6 +127,24 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
     });
   }
   sections.push({ title: 'Findings by category', blocks: data.findings.length ? byCategory : [{ kind: 'text', text: 'No findings.' }] });
+  const seen = data.findings.filter((f) => f.caseHits.length > 0);
+  sections.push({
+    title: 'Seen in other cases (lab library)',
+    blocks: seen.length
+      ? [
+          {
+            kind: 'text',
+            text: `${seen.length} finding(s) are held by other cases of the lab library, exactly or as near-duplicates. `
+              + 'This is what those cases recorded, for linking the cases; it is not a hash-list hit and not a decision in this case.',
+          },
+          {
+            kind: 'table',
+            headers: ['SHA-256', 'Found at', 'Seen in'],
+            rows: seen.map((f) => [f.sha256, f.instances.map((i) => `${i.exhibitLabel}: ${i.pathText}`).join('\n'), f.caseHits.map((h) => h.sentence).join('\n')]),
+          },
+        ]
+      : [{ kind: 'text', text: 'No content of this case was found in another case of the lab library (or the case was not matched against one).' }],
+  });
   sections.push({
     title: 'Methods',
     blocks: data.methods.length

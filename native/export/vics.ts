@@ -96,6 +96,12 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
     Tags: f.tags.join(', '),
     Comments: f.notes.map((n) => `${n.examiner}, ${n.createdAt}: ${n.text}`).join('\n'),
     AlternativeHashes: alternative,
+    // An OData instance annotation, which VICS readers that do not know it skip: the other cases of the
+    // lab library holding this Media, kept apart from its category and from list hits.
+    ...(f.caseHits.length ? { '@kestrel.seenInCases': f.caseHits.map((h) => ({
+      CaseNumber: h.case, SourceID: h.exhibit, CategoryScheme: h.scheme, CategoryCode: h.category, Examiner: h.examiner, Date: h.date,
+      Algorithm: h.algorithm, Distance: h.distance, Threshold: h.threshold, Series: h.series, Victims: h.victims, Statement: h.sentence,
+    })) } : {}),
     MediaFiles: f.instances.map((inst) => ({
       MD5: md5,
       FileName: baseName(inst.pathText),

@@ -79,6 +79,8 @@ export async function crossMatchCase(c: OpenCase, store: LabStore, options: Cros
     const set = await pdqSetOf(store);
     if (set.itemIds.length > 0) {
       const pairs = await searchHamming(set.hashes, q.hashes, threshold, options.threads === undefined ? {} : { threads: options.threads });
+      // The same library item found exactly is not reported again as a near-duplicate at distance 0.
+      const exact = new Set(hits.map((h) => `${h.contentId}:${h.item}`));
       const best = new Map<string, Hit>();
       for (let i = 0; i < pairs.count; i++) {
         const li = pairs.list[i]!;
@@ -88,6 +90,7 @@ export async function crossMatchCase(c: OpenCase, store: LabStore, options: Cros
         const item = set.itemIds[li]!;
         const d = pairs.distance[i]!;
         const key = `${contentId}:${item}`;
+        if (exact.has(key)) continue;
         const prev = best.get(key);
         if (prev && prev.distance <= d) continue;
         best.set(key, { contentId, item, algorithm: 'pdq', distance: d, threshold, dihedral: q.variant[qi]! });

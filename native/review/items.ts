@@ -19,6 +19,8 @@ export interface ItemFilter {
   hasGps?: boolean;
   errors?: boolean;
   tag?: string;
+  /** true: contents the lab library has seen in another case (exact or near-duplicate); false: the others. */
+  seenElsewhere?: boolean;
   /** A name or path fragment, or the start of an MD5, SHA-1, SHA-256 or PDQ hash (hex, 4 digits or more). */
   search?: string;
   /** Where the file was: allocated, deleted, orphan, in an archive, content not verified. */
@@ -55,6 +57,8 @@ export interface ItemRow {
   taken: string | null;
   /** The current decision when it was made in a scheme the case no longer uses (category is then null): never shown as uncategorised. */
   otherScheme: { category: string; scheme: string } | null;
+  /** How many other cases of the lab library hold it (exact or near-duplicate) as of the last match; 0 when none. */
+  otherCases: number;
 }
 
 const OTHER_SCHEME =
@@ -71,6 +75,7 @@ const ANY_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id)
 const ALERT_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id AND m.known = 0)';
 const IN_ANY_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m)';
 const IN_ALERT_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0)';
+const IN_LAB_MATCH = 'c.id IN (SELECT l.content_id FROM lab_match l)';
 
 const FIRST_PATH = '(SELECT f.path_text FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
 const FIRST_NAME = `(SELECT replace(f.path_text, rtrim(f.path_text, replace(f.path_text, '/', '')), '') FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)`;
@@ -145,6 +150,7 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
   }
   if (filter.hasGps !== undefined) clauses.push(filter.hasGps ? HAS_GPS : `NOT ${HAS_GPS}`);
   if (filter.errors !== undefined) clauses.push(filter.errors ? HAS_ERROR : `NOT ${HAS_ERROR}`);
+  if (filter.seenElsewhere !== undefined) clauses.push(filter.seenElsewhere ? IN_LAB_MATCH : `NOT ${IN_LAB_MATCH}`);
   if (filter.tag !== undefined) {
     clauses.push('c.id IN (SELECT t.content_id FROM tag t WHERE t.tag = @tag)');
     params['tag'] = filter.tag;
@@ -211,6 +217,7 @@ interface RawRow {
   mtime: string | null;
   taken: string | null;
   other_scheme: string | null;
+  other_cases: number;
 }
 
 /** The columns of a grid row, from content c and its image_data i. */
@@ -226,7 +233,8 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       (SELECT m.category FROM hash_match m WHERE m.content_id = c.id AND m.known = 0 AND m.category IS NOT NULL ORDER BY m.distance, m.id LIMIT 1) AS list_category,
       ${FIRST_MTIME} AS mtime,
       json_extract(i.exif, '$.dateTimeOriginal') AS taken,
-      ${OTHER_SCHEME} AS other_scheme`;
+      ${OTHER_SCHEME} AS other_scheme,
+      (SELECT count(DISTINCT l.case_uuid) FROM lab_match l WHERE l.content_id = c.id) AS other_cases`;
 
 export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
   const { from, group, id, params } = buildWhere(db, filter);
@@ -276,6 +284,7 @@ function toItemRow(r: RawRow): ItemRow {
     mtime: r.mtime,
     taken: r.taken,
     otherScheme: parseOtherScheme(r.other_scheme),
+    otherCases: r.other_cases,
   };
 }
 

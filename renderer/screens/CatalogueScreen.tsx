@@ -404,6 +404,9 @@ export function CatalogueScreen() {
           options={[['', 'All'], ...(facets?.exhibits ?? []).map((x): [string, string] => [String(x.id), x.label])]} />
         <Select label="Hash list" name="hashList" value={String(filter.hashListId ?? '')} onChange={(v) => changeFilter({ hashListId: v ? Number(v) : undefined })}
           options={[['', 'All'], ...(facets?.hashLists ?? []).map((x): [string, string] => [String(x.id), `${x.name} v${x.version}${x.known ? ' (known)' : ''}`])]} />
+        <Select label="Other cases" name="seenElsewhere" value={filter.seenElsewhere === undefined ? '' : String(filter.seenElsewhere)}
+          onChange={(v) => changeFilter({ seenElsewhere: v === '' ? undefined : v === 'true' })}
+          options={[['', 'Any'], ['true', 'Seen in another case'], ['false', 'Not seen elsewhere']]} />
         <Select label="GPS" name="hasGps" value={filter.hasGps === undefined ? '' : String(filter.hasGps)} onChange={(v) => changeFilter({ hasGps: v === '' ? undefined : v === 'true' })}
           options={[['', 'Any'], ['true', 'Has GPS'], ['false', 'No GPS']]} />
         <Select label="Where" name="place" value={filter.place ?? ''} onChange={(v) => changeFilter({ place: (v || undefined) as ItemFilter['place'] })}
@@ -484,6 +487,11 @@ export function CatalogueScreen() {
                         <span>{formatBytes(row.size)}</span>
                         {row.matched && <span className={`badge badge-${row.matched}`}>{row.matched === 'alert' ? 'HIT' : 'known'}</span>}
                         {row.listCategory !== null && <span className="badge badge-list" data-testid="list-category" title="the list's category (a precategorisation, not a decision)">list {row.listCategory}</span>}
+                        {row.otherCases > 0 && (
+                          <span className="badge badge-case" data-testid="case-hit" title={`seen in ${row.otherCases} other case${row.otherCases === 1 ? '' : 's'} of the lab library (not a decision)`}>
+                            {row.otherCases === 1 ? 'case' : `${row.otherCases} cases`}
+                          </span>
+                        )}
                         {row.hasGps && <span className="badge">GPS</span>}
                         {row.error && <span className="badge badge-error">error</span>}
                         <span className={`badge badge-cat${alert ? ' alert' : ''}${shown.category === null && !old ? ' none' : ''}${old ? ' old-scheme' : ''}${shown.pending ? ' pending' : ''}`}

@@ -81,6 +81,22 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
         </ul>
       )}
 
+      <h3>Seen in other cases</h3>
+      {item.caseHits.length === 0 ? <p className="muted small">Not in another case of the lab library (as of the last match).</p> : (
+        <ul className="evidence case-hits" data-testid="case-hits">
+          {item.caseHits.map((h, i) => (
+            <li key={i} className="case" data-case={h.case} data-algorithm={h.algorithm}>
+              <div className="evidence-head">
+                <strong>case {h.case}</strong> <span className="muted">exhibit {h.exhibit}</span>
+                <span className="badge badge-case">{h.algorithm === 'sha256' ? 'exact' : `near-duplicate · ${h.distance}`}</span>
+              </div>
+              <p className="small case-hit-sentence">{h.sentence}</p>
+              <p className="muted small">Intelligence from the lab library (version {h.libraryVersion}, matched {h.matchedAt}), not a decision in this case.</p>
+            </li>
+          ))}
+        </ul>
+      )}
+
       <h3>File instances ({item.instances.length})</h3>
       <ul className="instances">
         {item.instances.map((f) => (

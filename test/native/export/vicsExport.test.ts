@@ -19,6 +19,7 @@ function finding(name: string, scheme: SchemeId | null, code: string | null, pdq
     instances: [{ id: 1, exhibitLabel: 'EX1', exhibitSource: '/e', intakeRunId: 1, path: Buffer.from(`dir/${name}`), pathText: `dir/${name}`,
       size: name.length, mtime: null, ctime: null, atime: null, birthtime: null, extension: 'jpg', flags: [], inode: null, fsType: null }],
     matches: [],
+    caseHits: [],
     decision: scheme && code ? { scheme, category: code, examiner: 'E', decidedAt: '2026-11-27T10:00:00.000Z' } : null,
     category: scheme && code ? { scheme, code, label: code, source: 'examiner' } : null,
     notes: [],
