@@ -157,11 +157,20 @@ function Rows({ rows, left, right, testId }: { rows: CompareRow[]; left: string;
         {rows.map((r) => (
           <tr key={r.field} data-field={r.field} data-same={r.same === null ? 'n/a' : r.same ? 'yes' : 'no'} className={r.same === false ? 'differs' : ''}>
             <td>{r.label}</td>
-            <td className="mono">{r.a ?? '—'}</td>
-            <td className="mono">{r.b ?? '—'}</td>
+            <td className="mono"><Digits value={r.a} other={r.b} /></td>
+            <td className="mono"><Digits value={r.b} other={r.a} /></td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+/** A hash beside another of the same length: the hex digits that differ are marked, so a few flipped bits of a PDQ hash show where they are. */
+function Digits({ value, other }: { value: string | null; other: string | null }) {
+  if (value === null) return <>—</>;
+  if (other === null || value === other || value.length !== other.length || !HEX.test(value) || !HEX.test(other)) return <>{value}</>;
+  return <>{[...value].map((ch, i) => (ch === other[i] ? ch : <mark key={i} className="diff-digit">{ch}</mark>))}</>;
 }

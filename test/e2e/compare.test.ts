@@ -94,6 +94,9 @@ describe('compare (kestrel serve + Debian Chromium)', () => {
     const hashRow = section.locator('tr[data-field="hash.pdq"]');
     expect(await hashRow.getAttribute('data-same')).toBe('no');
     expect(await hashRow.locator('td >> nth=2').textContent()).toBe(listed.entryHash.toLowerCase());
+    // The five flipped bits fall in five different hex digits, marked on both sides.
+    expect(await hashRow.locator('td >> nth=1 >> mark.diff-digit').count()).toBe(5);
+    expect(await hashRow.locator('td >> nth=2 >> mark.diff-digit').count()).toBe(5);
     expect(await section.locator('tr[data-field="name"] td >> nth=2').textContent()).toBe('series-7 frame 2');
     expect(await section.locator('tr[data-field="category"] td >> nth=1').textContent()).toBe('—');
     expect(await page.getAttribute('[data-testid="compare-left"]', 'data-veiled')).toBe('yes');
