@@ -598,17 +598,25 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
 function matchEvidence(c: OpenCase, contentId: number): MatchEvidence[] {
   const rows = c.db.prepare(
     `SELECT u.list_name, u.list_version, u.list_sha256, m.entry_record, m.entry_hash, m.entry_media_id, m.entry_label,
-       m.algorithm, m.distance, m.threshold, m.dihedral, m.category, m.scheme, m.known, m.matched_at
-     FROM hash_match m JOIN hashlist_use u ON u.id = m.use_id WHERE m.content_id = ? ORDER BY m.known, m.distance, u.list_name`,
+       m.algorithm, m.distance, m.threshold, m.dihedral, m.category, m.scheme, m.known, m.matched_at,
+       m.via, x.kind AS via_kind, x.region_left, x.region_top, x.region_width, x.region_height, x.pdq AS via_pdq
+     FROM hash_match m JOIN hashlist_use u ON u.id = m.use_id
+     LEFT JOIN pdq_extra x ON x.content_id = m.content_id AND x.name = m.via
+     WHERE m.content_id = ? ORDER BY m.known, m.distance, u.list_name`,
   ).all(contentId) as {
     list_name: string; list_version: number; list_sha256: string; entry_record: number; entry_hash: string; entry_media_id: string | null;
     entry_label: string | null; algorithm: string; distance: number; threshold: number; dihedral: number | null; category: string | null;
-    scheme: string | null; known: number; matched_at: string;
+    scheme: string | null; known: number; matched_at: string; via: string | null; via_kind: string | null;
+    region_left: number; region_top: number; region_width: number; region_height: number; via_pdq: string | null;
   }[];
   return rows.map((r) => ({
     list: r.list_name, listVersion: r.list_version, listSha256: r.list_sha256, entryRecord: r.entry_record, entryHash: r.entry_hash,
     entryMediaId: r.entry_media_id, entryLabel: r.entry_label, algorithm: r.algorithm, distance: r.distance, threshold: r.threshold,
     dihedral: r.dihedral, category: r.category, scheme: r.scheme, known: r.known === 1, matchedAt: r.matched_at,
+    via: r.via === null ? null : {
+      hash: r.via, kind: r.via_kind ?? 'unknown', pdq: r.via_pdq ?? '',
+      region: { left: r.region_left, top: r.region_top, width: r.region_width, height: r.region_height },
+    },
   }));
 }
 

@@ -187,6 +187,12 @@ export interface MatchEvidence {
   threshold: number;
   /** For perceptual matches, which of the 8 dihedral variants matched (0 = as displayed). */
   dihedral: number | null;
+  /**
+   * A PDQ match made through an extra hash of the picture (the plain PDQ did not match): which one
+   * ('trimmed', 'centre-90', ...), its kind, the part of the upright picture it covers and its
+   * hash; `distance` is then that hash's. Null for a plain match.
+   */
+  via: { hash: string; kind: string; region: { left: number; top: number; width: number; height: number }; pdq: string } | null;
   category: string | null;
   scheme: string | null;
   known: boolean;

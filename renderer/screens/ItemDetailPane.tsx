@@ -70,6 +70,7 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
               <dl className="facts compact small">
                 <dt>Algorithm</dt><dd>{m.algorithm}{m.dihedral !== null && m.dihedral !== 0 ? ` (dihedral variant ${m.dihedral})` : ''}</dd>
                 <dt>Distance</dt><dd>{m.distance} (threshold {m.threshold})</dd>
+                {m.via && <><dt>Through</dt><dd data-testid="match-via">extra PDQ hash <strong>{m.via.hash}</strong> ({m.via.kind === 'trimmed' ? 'borders trimmed' : m.via.kind}): {m.via.region.width}×{m.via.region.height} at {m.via.region.left},{m.via.region.top}; the plain PDQ did not match<br /><span className="mono">{m.via.pdq}</span></dd></>}
                 <dt>Entry</dt><dd>record {m.entryRecord}{m.entryMediaId ? ` · MediaID ${m.entryMediaId}` : ''}{m.entryLabel ? ` · ${m.entryLabel}` : ''}</dd>
                 <dt>Listed hash</dt><dd className="mono">{m.entryHash}</dd>
                 {m.category && <><dt>List category</dt><dd>{m.category} ({m.scheme})</dd></>}

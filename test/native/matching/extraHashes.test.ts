@@ -6,6 +6,9 @@ import { REFERENCE, jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
 import { queryCase } from '../../helpers/catalogue.js';
 import { hammingHex } from '../../../native/hashing/hamming.js';
 import { DEFAULT_PDQ_EXTRA_THRESHOLD } from '../../../native/matching/matcher.js';
+import { createService } from '../../../native/api/service.js';
+import { dispatch } from '../../../native/api/dispatch.js';
+import type { MatchEvidence } from '../../../native/api/types.js';
 
 /**
  * Extra PDQ hashes made at intake let `kestrel match` find what re-sharing does to a picture that
@@ -79,7 +82,7 @@ describe('extra PDQ hashes at intake and in kestrel match', () => {
     expect(queryCase<{ n: number }>(caseDir, 'SELECT count(*) AS n FROM pdq_extra x JOIN image_data i ON i.content_id = x.content_id WHERE x.pdq = i.pdq')[0]!.n).toBe(0);
   });
 
-  it('matches through the extras only where the plain PDQ misses, and says which hash, which region and how far', () => {
+  it('matches through the extras only where the plain PDQ misses, and says which hash, which region and how far', async () => {
     // Without the extras these would not match at all: the plain hashes are far apart.
     expect(hammingHex(plainOf.get('with-bars.png')!, plainOf.get('list:bars')!)).toBeGreaterThan(31);
     expect(hammingHex(plainOf.get('whole.jpg')!, plainOf.get('list:cropped')!)).toBeGreaterThan(31);
@@ -106,6 +109,18 @@ describe('extra PDQ hashes at intake and in kestrel match', () => {
     expect(audit[0]!.thresholds.pdqExtra).toBe(DEFAULT_PDQ_EXTRA_THRESHOLD);
     expect(audit[0]!.algorithms.pdqExtras.crops).toContain('centre-90');
     expect(audit[0]!.newMatches).toEqual({ pdq: 4, pdqThroughExtraHash: 2 });
+
+    // The item's detail (the UI's evidence pane) names the extra the same way.
+    const service = createService({ caseDir, libraryDir: join(dir, 'lib') });
+    try {
+      const contentId = queryCase<{ content_id: number }>(caseDir, "SELECT content_id FROM file_instance WHERE path_text LIKE '%with-bars.png'")[0]!.content_id;
+      const detail = await dispatch(service.handlers, 'getItem', { contentId }) as { ok: true; value: { matches: MatchEvidence[] } };
+      expect(detail.ok).toBe(true);
+      expect(detail.value.matches).toHaveLength(1);
+      expect(detail.value.matches[0]).toMatchObject({ algorithm: 'pdq', distance: bars.distance, via: { hash: 'trimmed', kind: 'trimmed', region: { left: 80, top: 60, width: 800, height: 600 }, pdq: bars.via.pdq } });
+    } finally {
+      await service.close();
+    }
 
     // Near-duplicate grouping uses the extras too: the picture with bars and the one without.
     const groups = queryCase<{ group_id: number; path_text: string }>(caseDir,
