@@ -19,6 +19,22 @@ interface SevenZipFs {
 }
 interface SevenZip { FS: SevenZipFs; NODEFS: unknown; callMain(args: string[]): number }
 
+/**
+ * The reader's memory cap: 7-Zip in WASM grows its heap up to 2 GiB for what an archive header asks
+ * (an LZMA dictionary, a PPMd model), whatever the archive holds. Every growth of a WebAssembly
+ * memory in this process (it runs nothing else) is refused beyond the cap; Emscripten turns the
+ * refusal into a failed allocation, which 7-Zip reports as an error on that archive.
+ */
+const capBytes = Number(process.env['KESTREL_ARCHIVE_WASM_MB'] ?? 1024) * 1024 * 1024;
+interface GrowableMemory { readonly buffer: ArrayBuffer; grow(delta: number): number }
+// Node's types leave WebAssembly out of this project's libraries; the two members used are typed here.
+const memory = (globalThis as unknown as { WebAssembly: { Memory: { prototype: GrowableMemory } } }).WebAssembly.Memory.prototype;
+const grow = memory.grow;
+memory.grow = function capped(this: GrowableMemory, delta: number): number {
+  if (this.buffer.byteLength + delta * 65536 > capBytes) throw new RangeError(`archive reader memory cap of ${capBytes / 1048576} MiB reached`);
+  return grow.call(this, delta);
+};
+
 const require = createRequire(import.meta.url);
 const factory = require('7z-wasm') as (opts: Record<string, unknown>) => Promise<SevenZip>;
 const NO_PASSWORD = '-pkestrel-no-password';

@@ -13,7 +13,8 @@ export interface ArchiveListing {
 export class ArchiveClient {
   private readonly helper: HelperSupervisor;
 
-  constructor(options: { timeoutMs?: number; onIncident?: (i: HelperIncident) => void } = {}) {
+  /** memoryMb: the most memory 7-Zip's WASM heap may take (archive.helper.ts). */
+  constructor(options: { timeoutMs?: number; memoryMb?: number; onIncident?: (i: HelperIncident) => void } = {}) {
     const js = fileURLToPath(new URL('./archive.helper.js', import.meta.url));
     const ts = fileURLToPath(new URL('./archive.helper.ts', import.meta.url));
     // Built code runs the compiled helper; from sources (tests, benches) Node loads it through tsx.
@@ -22,7 +23,7 @@ export class ArchiveClient {
       name: 'archive',
       command: process.execPath,
       args: ['--max-old-space-size=512', ...args],
-      env: { ...process.env, TZ: 'UTC' },
+      env: { ...process.env, TZ: 'UTC', KESTREL_ARCHIVE_WASM_MB: String(options.memoryMb ?? 1024) },
       requestTimeoutMs: options.timeoutMs ?? 600_000,
       maxRestarts: 50,
       onIncident: options.onIncident,

@@ -26,9 +26,11 @@ export interface ArchiveLimits {
   maxTotalBytes: number;
   /** Expanded size over archive size: a zip bomb's is in the thousands. */
   maxRatio: number;
+  /** Memory the archive reader may take (an archive whose header asks for more is refused by it). */
+  maxMemoryMb: number;
 }
 
-export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxDepth: 5, maxEntries: 100_000, maxTotalBytes: 8 * 1024 ** 3, maxRatio: 600 };
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxDepth: 5, maxEntries: 100_000, maxTotalBytes: 8 * 1024 ** 3, maxRatio: 600, maxMemoryMb: 1024 };
 
 export const ARCHIVE_TYPES = [
   'application/zip', 'application/x-7z-compressed', 'application/x-rar-compressed', 'application/vnd.rar',
@@ -63,6 +65,7 @@ export async function expandArchives(
   rmSync(tmpRoot, { recursive: true, force: true });
   mkdirSync(tmpRoot, { recursive: true });
   const client = new ArchiveClient({
+    memoryMb: limits.maxMemoryMb,
     onIncident: (i) => appendAudit(c.db, 'intake.helper-incident', { exhibit: opts.exhibit, path: i.request, helper: i.helper, kind: i.kind, detail: i.detail, stderr: i.stderrTail }),
   });
   const pool = new ReaderPool(opts.workers);
@@ -165,7 +168,12 @@ export async function expandArchives(
         const member = child.path.subarray(row.path.length + 2).toString('utf8');
         await expand(child, resolve(out, member), depth + 1);
       }
-      finish(row, 'expanded', { ...numbers, encryptedMembers, extractErrors });
+      // 7-Zip's words when the reader's memory cap refused what the archive's header asked for.
+      if (extractErrors.some((e) => /can't allocate required memory/i.test(e))) {
+        finish(row, 'limit', { limit: 'memory', maxMemoryMb: limits.maxMemoryMb, ...numbers, encryptedMembers, extractErrors });
+      } else {
+        finish(row, 'expanded', { ...numbers, encryptedMembers, extractErrors });
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
