@@ -1,3 +1,4 @@
+import { mergeCarried, type Carried } from '../matching/carried.js';
 import type { Db } from '../catalog/sqlite.js';
 import type { CaseInfo } from '../catalog/case.js';
 import { findCategory, isSchemeId, type SchemeId } from '../catalog/schemes.js';
@@ -109,6 +110,8 @@ export interface Finding {
   category: FindingCategory | null;
   notes: { text: string; examiner: string; createdAt: string }[];
   tags: string[];
+  /** What the lists that hold this very file (exact hash matches) say beyond its category. */
+  carried: Carried;
 }
 
 export interface ImageData {
@@ -250,6 +253,7 @@ function intakePerformers(db: Db): Map<number, string> {
 
 function readFindings(db: Db): Finding[] {
   const matchesByContent = readMatches(db);
+  const carried = readCarried(db);
   const decisions = readDecisions(db);
   const caseHits = caseHitsByContent(db);
   const ids = new Set<number>([...matchesByContent.keys(), ...decisions.keys(), ...caseHits.keys()]);
@@ -296,6 +300,7 @@ function readFindings(db: Db): Finding[] {
       caseHits: caseHits.get(id) ?? [],
       decision,
       category: findingCategory(decision, matches),
+      carried: carried.get(id) ?? {},
       notes: (noteStmt.all(id) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
       tags: (tagStmt.all(id) as { tag: string }[]).map((t) => t.tag),
     });
@@ -333,6 +338,22 @@ function readDecisions(db: Db): Map<number, DecisionData> {
     out.set(r.content_id, { scheme: r.scheme, category: r.category, examiner: r.examiner, decidedAt: r.decided_at });
   }
   return out;
+}
+
+/** Each content's carried list data, merged over its exact matches on lists other than known-file lists. */
+function readCarried(db: Db): Map<number, Carried> {
+  const rows = db.prepare(
+    `SELECT content_id, entry_carried FROM hash_match
+      WHERE entry_carried IS NOT NULL AND known = 0 AND algorithm IN ('md5', 'sha1', 'sha256')
+      ORDER BY content_id, use_id, entry_record, id`,
+  ).all() as { content_id: number; entry_carried: string }[];
+  const byContent = new Map<number, Carried[]>();
+  for (const r of rows) {
+    const list = byContent.get(r.content_id) ?? [];
+    list.push(JSON.parse(r.entry_carried) as Carried);
+    byContent.set(r.content_id, list);
+  }
+  return new Map([...byContent].map(([id, all]) => [id, mergeCarried(all)]));
 }
 
 /**

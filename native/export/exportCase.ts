@@ -8,7 +8,7 @@ import { canonicalJson } from '../util/canonicalJson.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { auditThroughLastChange, collectPackageData, EXPORT_ACTION } from './collect.js';
-import { buildVics } from './vics.js';
+import { buildVics, type VicsBooleans } from './vics.js';
 import { buildCaseUco } from './caseUco.js';
 import { buildCsv } from './csv.js';
 import { buildReportModel } from './report.js';
@@ -26,6 +26,8 @@ export interface ExportOptions {
   /** Required with media 'encrypted'; used for the encryption only, never stored or logged. */
   passphrase?: string;
   zip: boolean;
+  /** How findings.vics.json writes booleans: JSON booleans (default) or "true"/"false" strings as the VICS distributions do. */
+  vicsBooleans?: VicsBooleans;
   /** Who runs the export (the audit log's actor); defaults to the case examiner. */
   examiner?: string;
   /** The time stamped into the manifest; the clock by default. */
@@ -82,7 +84,7 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
       files.push({ path: name, sha256: sha256Hex(b), size: b.length });
     };
     put(AUDIT_FILE, data.audit.map((e) => `${canonicalJson(e)}\n`).join(''));
-    put(VICS_FILE, prettyJson(buildVics(data)));
+    put(VICS_FILE, prettyJson(buildVics(data, { booleans: opts.vicsBooleans ?? 'json' })));
     put(UCO_FILE, prettyJson(buildCaseUco(data)));
     put(CSV_FILE, buildCsv(data));
 

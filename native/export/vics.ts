@@ -1,5 +1,6 @@
 import type { Finding, PackageData } from './collect.js';
 import type { SchemeId } from '../catalog/schemes.js';
+import type { Carried } from '../matching/carried.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 
 /**
@@ -47,6 +48,7 @@ export interface VicsOptions {
 export const ALT_HASH_SHA256 = 'SHA256';
 export const ALT_HASH_PDQ = 'PDQ';
 export const ALT_HASH_BLOCKHASH = 'Blockhash';
+export const ALT_HASH_PHOTODNA = 'PhotoDNA';
 
 export function buildVics(data: PackageData, options: VicsOptions = {}): unknown {
   const booleans = options.booleans ?? 'json';
@@ -78,22 +80,28 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
     alternative.push({ HashName: ALT_HASH_PDQ, HashValue: f.image.pdq, MD5: md5 });
   }
   if (f.image?.blockhash) alternative.push({ HashName: ALT_HASH_BLOCKHASH, HashValue: f.image.blockhash, MD5: md5 });
+  // PhotoDNA only as a list holding this very file gave it: Kestrel never computes it.
+  const carried = f.carried;
+  if (carried.photoDna) alternative.push({ HashName: ALT_HASH_PHOTODNA, HashValue: carried.photoDna, MD5: md5 });
   const cat = f.category;
+  const dateUpdated = f.decision?.decidedAt ?? carried.dateUpdated;
+  const tags = [...(carried.tags ? [carried.tags] : []), ...f.tags];
   return {
     MediaID: mediaId,
     Category: vicsCategory(cat),
     CategoryScheme: cat?.scheme ?? null,
     CategoryCode: cat?.code ?? null,
     IsPrecategorized: vicsBool(cat?.source === 'hash list', booleans),
-    ...(f.decision ? { DateUpdated: f.decision.decidedAt } : {}),
+    ...(dateUpdated !== undefined ? { DateUpdated: dateUpdated } : {}),
     MD5: md5,
     SHA1: f.sha1.toUpperCase(),
     MediaSize: f.size,
     MimeType: f.detectedType,
     ...(f.image?.pdq && f.image.pdqQuality !== null ? { PDQQuality: f.image.pdqQuality } : {}),
     ...(f.image?.width != null && f.image.height != null ? { Width: f.image.width, Height: f.image.height } : {}),
-    // VICS 2.0 Tags is one string; IPED and Griffeye read it so.
-    Tags: f.tags.join(', '),
+    ...carriedVics(carried, booleans),
+    // VICS 2.0 Tags is one string; IPED and Griffeye read it so. The list's tags come first, as given.
+    Tags: tags.join(', '),
     Comments: f.notes.map((n) => `${n.examiner}, ${n.createdAt}: ${n.text}`).join('\n'),
     AlternativeHashes: alternative,
     // An OData instance annotation, which VICS readers that do not know it skip: the other cases of the
@@ -117,6 +125,17 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
       ...(inst.flags.length ? { Flags: inst.flags.join('; ') } : {}),
       ...(inst.inode ? { FileSystemAddress: inst.inode, FileSystemType: inst.fsType } : {}),
     })),
+  };
+}
+
+/** The VICS fields a list carried (Series, the victim and offender flags, IsDistributed, RelativeFilePath), when it did. */
+export function carriedVics(c: Carried, booleans: VicsBooleans): Record<string, unknown> {
+  return {
+    ...(c.series !== undefined ? { Series: c.series } : {}),
+    ...(c.victimIdentified !== undefined ? { VictimIdentified: vicsBool(c.victimIdentified, booleans) } : {}),
+    ...(c.offenderIdentified !== undefined ? { OffenderIdentified: vicsBool(c.offenderIdentified, booleans) } : {}),
+    ...(c.isDistributed !== undefined ? { IsDistributed: vicsBool(c.isDistributed, booleans) } : {}),
+    ...(c.relativeFilePath !== undefined ? { RelativeFilePath: c.relativeFilePath } : {}),
   };
 }
 

@@ -6,7 +6,8 @@ import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
 import { appendSqliteLibraryAudit } from '../lab/sqliteStore.js';
 import { collectPackageData } from '../export/collect.js';
-import { vicsBool, vicsCategory, vicsContext, vicsModelFor, type VicsBooleans } from '../export/vics.js';
+import { ALT_HASH_PHOTODNA, carriedVics, vicsBool, vicsCategory, vicsContext, vicsModelFor, type VicsBooleans } from '../export/vics.js';
+import { carriedJson, type Carried } from '../matching/carried.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { HASH_LENGTH, listHashLists, type Algorithm, type HashLibrary, type HashListInfo } from './library.js';
@@ -27,8 +28,8 @@ export interface ShareItem {
   scheme: SchemeId | null;
   category: string | null;
   label: string | null;
-  /** From a list: what it carried (PhotoDNA, Series, flags), passed on in VICS. */
-  details: Record<string, unknown> | null;
+  /** What a list carried (PhotoDNA, Series, flags...), from the list itself or a case's exact matches; passed on in VICS. */
+  carried: Carried;
 }
 
 export interface ShareFilter {
@@ -51,7 +52,10 @@ export interface ShareResult {
   auditSeq: number;
 }
 
-/** A case's categorised findings: hashes, size and category only. */
+/**
+ * A case's categorised findings: hashes, size and category, with what the lists holding the very file
+ * carried, and the examiner's decision time as DateUpdated. Never paths, notes or the examiner's tags.
+ */
 export function caseShareItems(c: OpenCase): ShareItem[] {
   const data = collectPackageData(c.db, c.info);
   return data.findings.filter((f) => f.category !== null).map((f) => ({
@@ -64,7 +68,7 @@ export function caseShareItems(c: OpenCase): ShareItem[] {
     scheme: f.category!.scheme,
     category: f.category!.code,
     label: null,
-    details: null,
+    carried: { ...f.carried, ...(f.decision ? { dateUpdated: f.decision.decidedAt } : {}) },
   }));
 }
 
@@ -77,7 +81,7 @@ export function listShareItems(lib: HashLibrary, name: string, version?: number)
     .all(list.firstEntry, list.firstEntry + list.entryCount) as { id: number; category: string | null; label: string | null; size: number | null; quality: number | null; details: string | null }[];
   const items: ShareItem[] = rows.map((r) => ({
     hashes: {}, pdqQuality: r.quality, size: r.size, scheme: list.scheme, category: r.category, label: r.label,
-    details: r.details === null ? null : JSON.parse(r.details) as Record<string, unknown>,
+    carried: JSON.parse(carriedJson(r.details) ?? '{}') as Carried,
   }));
   const blocks = lib.db.prepare('SELECT algorithm, hashes, positions, count FROM hash_block WHERE list_id = ?');
   for (const b of blocks.iterate(list.id) as Iterable<{ algorithm: Algorithm; hashes: Buffer; positions: Buffer; count: number }>) {
@@ -208,12 +212,11 @@ const ALT_NAMES: readonly [Algorithm, string][] = [['sha256', 'SHA256'], ['pdq',
 
 function vicsShareMedia(i: ShareItem, mediaId: number, booleans: VicsBooleans): Record<string, unknown> {
   const md5 = i.hashes.md5?.toUpperCase() ?? null;
-  const d = i.details ?? {};
+  const c = i.carried;
   const alt: Record<string, unknown>[] = ALT_NAMES.filter(([a]) => i.hashes[a]).map(([a, n]) => ({ HashName: n, HashValue: i.hashes[a], MD5: md5 }));
   // PhotoDNA is passed on as the list gave it; Kestrel never computes it.
-  if (typeof d['photoDna'] === 'string') alt.push({ HashName: 'PhotoDNA', HashValue: d['photoDna'], MD5: md5 });
+  if (c.photoDna) alt.push({ HashName: ALT_HASH_PHOTODNA, HashValue: c.photoDna, MD5: md5 });
   const cat = i.scheme && i.category ? { scheme: i.scheme, code: i.category } : null;
-  const flag = (k: string) => vicsBool(typeof d[k] === 'boolean' ? d[k] : null, booleans);
   return {
     MediaID: mediaId,
     Category: vicsCategory(cat),
@@ -223,13 +226,9 @@ function vicsShareMedia(i: ShareItem, mediaId: number, booleans: VicsBooleans): 
     SHA1: i.hashes.sha1?.toUpperCase() ?? null,
     MediaSize: i.size,
     ...(i.pdqQuality !== null && i.hashes.pdq ? { PDQQuality: i.pdqQuality } : {}),
-    ...(typeof d['series'] === 'string' ? { Series: d['series'] } : {}),
-    ...(typeof d['tags'] === 'string' ? { Tags: d['tags'] } : Array.isArray(d['tags']) ? { Tags: (d['tags'] as unknown[]).join(', ') } : {}),
-    ...(typeof d['dateUpdated'] === 'string' ? { DateUpdated: d['dateUpdated'] } : {}),
-    ...(typeof d['relativeFilePath'] === 'string' ? { RelativeFilePath: d['relativeFilePath'] } : {}),
-    VictimIdentified: flag('victimIdentified'),
-    OffenderIdentified: flag('offenderIdentified'),
-    IsDistributed: flag('isDistributed'),
+    ...carriedVics(c, booleans),
+    ...(c.tags !== undefined ? { Tags: c.tags } : {}),
+    ...(c.dateUpdated !== undefined ? { DateUpdated: c.dateUpdated } : {}),
     IsPrecategorized: vicsBool(cat !== null, booleans),
     AlternativeHashes: alt,
   };

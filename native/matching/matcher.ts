@@ -1,5 +1,6 @@
 import type { Db } from '../catalog/sqlite.js';
 import type { OpenCase } from '../catalog/case.js';
+import { carriedJson } from './carried.js';
 import { appendAudit } from '../audit/log.js';
 import { signAuditHead } from '../audit/signing.js';
 import { KestrelError } from '../util/result.js';
@@ -127,7 +128,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   const skips = lowQuality(db);
   const groups = await nearDuplicates(db, pdqThreshold, pdqExtraThreshold, maxContent, options.threads);
 
-  const entryStmt = lib.db.prepare('SELECT record_no, category, media_id, label FROM entry WHERE id = ?');
+  const entryStmt = lib.db.prepare('SELECT record_no, category, media_id, label, details FROM entry WHERE id = ?');
   const now = new Date().toISOString();
   let newMatches = 0;
   db.transaction(() => {
@@ -141,8 +142,8 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     const dropVideo = db.prepare('DELETE FROM video_match WHERE use_id = ?');
     const insertMatch = db.prepare(
       `INSERT OR IGNORE INTO hash_match (content_id, use_id, entry_id, entry_record, entry_hash, entry_media_id, entry_label, algorithm,
-         distance, threshold, dihedral, category, scheme, known, matched_at, via)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+         distance, threshold, dihedral, category, scheme, known, matched_at, via, entry_carried)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const useIds = new Map<string, number>();
     for (const job of jobs) {
       const l = job.list;
@@ -162,10 +163,10 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     }
     const perList = new Map<string, Record<string, number>>();
     for (const m of found) {
-      const e = entryStmt.get(m.entryId) as { record_no: number; category: string | null; media_id: string | null; label: string | null } | undefined;
+      const e = entryStmt.get(m.entryId) as { record_no: number; category: string | null; media_id: string | null; label: string | null; details: string | null } | undefined;
       if (!e) throw new Error(`library entry ${m.entryId} of ${m.list.name} missing`);
       const r = insertMatch.run(m.contentId, useIds.get(m.list.uid)!, m.entryId, e.record_no, m.entryHash, e.media_id, e.label, m.algorithm,
-        m.distance, m.threshold, m.dihedral, e.category, e.category === null ? null : m.list.scheme, m.list.known ? 1 : 0, now, m.via);
+        m.distance, m.threshold, m.dihedral, e.category, e.category === null ? null : m.list.scheme, m.list.known ? 1 : 0, now, m.via, carriedJson(e.details));
       if (r.changes > 0) {
         newMatches++;
         const counts = perList.get(m.list.uid) ?? {};

@@ -11,6 +11,7 @@ import { video } from './0009_video.js';
 import { reviewActions } from './0010_review_actions.js';
 import { videoMatch } from './0011_video_match.js';
 import { pdqExtras } from './0012_pdq_extras.js';
+import { matchCarried } from './0013_match_carried.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras, matchCarried];

@@ -9,6 +9,7 @@ interface ExportFlags {
   passphraseFile?: string;
   zip?: boolean;
   examiner?: string;
+  vicsBooleans: string;
   json?: boolean;
 }
 
@@ -22,8 +23,10 @@ export function registerExport(program: Command): void {
     .option('--passphrase-file <F>', 'file holding the passphrase for --media encrypted (otherwise it is asked for)')
     .option('--zip', 'also write OUT.zip, a zip of the package folder')
     .option('--examiner <NAME>', 'who exports (defaults to the case examiner)')
+    .option('--vics-booleans <STYLE>', 'booleans in findings.vics.json: json (default) or string ("true"/"false", as the VICS distributions write them)', 'json')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, out: string, flags: ExportFlags) => {
+      if (flags.vicsBooleans !== 'json' && flags.vicsBooleans !== 'string') throw new KestrelError(`--vics-booleans ${flags.vicsBooleans}: expected json or string`, 'E_USAGE');
       if (flags.media !== 'none' && flags.media !== 'encrypted') {
         throw new KestrelError(`--media ${flags.media}: expected none or encrypted`, 'E_USAGE');
       }
@@ -40,6 +43,7 @@ export function registerExport(program: Command): void {
           ...(passphrase !== undefined ? { passphrase } : {}),
           zip: flags.zip ?? false,
           ...(flags.examiner ? { examiner: flags.examiner } : {}),
+          vicsBooleans: flags.vicsBooleans,
         });
         if (!r.signedBy) {
           process.stderr.write('kestrel: the package is not signed (no examiner key unlocked: `kestrel key create`, then --key-passphrase-file F); `kestrel verify` will refuse it\n');

@@ -24,6 +24,7 @@ function finding(name: string, scheme: SchemeId | null, code: string | null, pdq
     category: scheme && code ? { scheme, code, label: code, source: 'examiner' } : null,
     notes: [],
     tags: ['beach', 'outdoor'],
+    carried: {},
   };
 }
 
