@@ -364,14 +364,17 @@ function readMatches(db: Db): Map<number, MatchData[]> {
   const out = new Map<number, MatchData[]>();
   const rows = db.prepare(
     `SELECT m.content_id, u.list_name, u.list_version, m.entry_hash, m.entry_media_id, m.entry_label, m.entry_record,
-            m.algorithm, m.distance, m.threshold, m.dihedral, m.scheme, m.category, m.matched_at
+            m.algorithm, m.distance, m.threshold, m.dihedral, m.scheme, m.category, m.matched_at,
+            m.via, x.kind AS via_kind, x.region_left, x.region_top, x.region_width, x.region_height
        FROM hash_match m JOIN hashlist_use u ON u.id = m.use_id
+       LEFT JOIN pdq_extra x ON x.content_id = m.content_id AND x.name = m.via
       WHERE m.known = 0
       ORDER BY m.content_id, u.list_name, u.list_version, m.algorithm, m.entry_record, m.id`,
   ).all() as {
     content_id: number; list_name: string; list_version: number; entry_hash: string; entry_media_id: string | null; entry_label: string | null;
     entry_record: number; algorithm: string; distance: number; threshold: number; dihedral: number | null; scheme: string | null;
-    category: string | null; matched_at: string;
+    category: string | null; matched_at: string; via: string | null; via_kind: string | null;
+    region_left: number; region_top: number; region_width: number; region_height: number;
   }[];
   for (const r of rows) {
     const entry = r.entry_media_id !== null ? `MediaID ${r.entry_media_id}` : r.entry_label !== null ? r.entry_label : `record ${r.entry_record}`;
@@ -384,7 +387,10 @@ function readMatches(db: Db): Map<number, MatchData[]> {
       algorithm: r.algorithm,
       distance: r.distance,
       threshold: r.threshold,
-      variant: r.dihedral === null ? null : `dihedral ${r.dihedral}`,
+      // A match through an extra hash says which part of the picture met the entry: the plain PDQ did not.
+      variant: r.via !== null
+        ? `through extra PDQ hash ${r.via} (${r.via_kind ?? 'unknown'}: ${r.region_width}x${r.region_height} at ${r.region_left},${r.region_top})`
+        : r.dihedral === null ? null : `dihedral ${r.dihedral}`,
       scheme: r.scheme !== null && isSchemeId(r.scheme) ? r.scheme : null,
       category: r.category,
       matchedAt: r.matched_at,

@@ -9,6 +9,8 @@ import { DEFAULT_PDQ_EXTRA_THRESHOLD } from '../../../native/matching/matcher.js
 import { createService } from '../../../native/api/service.js';
 import { dispatch } from '../../../native/api/dispatch.js';
 import type { MatchEvidence } from '../../../native/api/types.js';
+import { openCase } from '../../../native/catalog/case.js';
+import { collectPackageData } from '../../../native/export/collect.js';
 
 /**
  * Extra PDQ hashes made at intake let `kestrel match` find what re-sharing does to a picture that
@@ -120,6 +122,15 @@ describe('extra PDQ hashes at intake and in kestrel match', () => {
       expect(detail.value.matches[0]).toMatchObject({ algorithm: 'pdq', distance: bars.distance, via: { hash: 'trimmed', kind: 'trimmed', region: { left: 80, top: 60, width: 800, height: 600 }, pdq: bars.via.pdq } });
     } finally {
       await service.close();
+    }
+
+    // The case package's findings (report and CASE/UCO) say the same.
+    const c = openCase(caseDir, { readonly: true });
+    try {
+      const finding = collectPackageData(c.db, c.info).findings.find((f) => f.instances.some((i) => i.path.toString().endsWith('with-bars.png')))!;
+      expect(finding.matches.map((m) => m.variant)).toEqual(['through extra PDQ hash trimmed (trimmed: 800x600 at 80,60)']);
+    } finally {
+      c.close();
     }
 
     // Near-duplicate grouping uses the extras too: the picture with bars and the one without.
