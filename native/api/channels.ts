@@ -31,6 +31,8 @@ export const CHANNELS = [
   'addNote',
   'addTag',
   'removeTag',
+  'addLabel',
+  'removeLabel',
   'listGroups',
   'getGroup',
   'listHashLists',

@@ -147,6 +147,9 @@ export const requestSchemas = {
   addNote: z.strictObject({ contentId: id, text: text(20_000) }),
   addTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
   removeTag: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), tag: text(100) }),
+  /** A series or victim label: pseudonymous (it travels to the lab library with the hashes). */
+  addLabel: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), kind: z.enum(['series', 'victim']), label: text(200) }),
+  removeLabel: z.strictObject({ contentIds: z.array(id).min(1).max(1_000_000), kind: z.enum(['series', 'victim']), label: text(200) }),
   listGroups: z.strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000), sort: z.enum(['id', 'size', 'hits']).optional() }),
   getGroup: z.strictObject({ groupId: id }),
   listHashLists: none,

@@ -11,7 +11,7 @@ import { EvidenceReaders } from '../review/evidenceReaders.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import { caseHitsOf } from '../lab/caseHits.js';
-import { labelsOf } from '../lab/labels.js';
+import { addLabel, labelsOf, removeLabel } from '../lab/labels.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
@@ -317,6 +317,8 @@ export function createService(options: ServiceOptions): KestrelService {
     },
     addTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'add', actor()),
     removeTag: ({ contentIds, tag }) => changeTags(requireCase(), contentIds, tag, 'remove', actor()),
+    addLabel: ({ contentIds, kind, label }) => ({ changed: addLabel(requireCase().db, [...new Set(contentIds)], kind, label, actor()) }),
+    removeLabel: ({ contentIds, kind, label }) => ({ changed: removeLabel(requireCase().db, [...new Set(contentIds)], kind, label, actor()) }),
     listGroups: ({ offset, limit, sort }) => {
       const c = requireCase();
       const total = count(c, 'SELECT count(*) AS n FROM near_duplicate_group');

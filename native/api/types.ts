@@ -325,6 +325,8 @@ export interface Responses {
   addNote: NoteInfo;
   addTag: { changed: number };
   removeTag: { changed: number };
+  addLabel: { changed: number };
+  removeLabel: { changed: number };
   listGroups: { total: number; groups: GroupSummary[] };
   getGroup: GroupDetail;
   listHashLists: HashListInfo[];

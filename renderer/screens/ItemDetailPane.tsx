@@ -12,6 +12,8 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
   const [item, setItem] = useState<ItemDetail | null>(null);
   const [note, setNote] = useState('');
   const [tag, setTag] = useState('');
+  const [labelKind, setLabelKind] = useState<'series' | 'victim'>('series');
+  const [labelText, setLabelText] = useState('');
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -29,6 +31,13 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
   const addTag = async (e: FormEvent) => {
     e.preventDefault();
     if (valueOr(await bridge.api.addTag({ contentIds: [contentId], tag }), report)) { setTag(''); await onChanged(); }
+  };
+  const addLabel = async (e: FormEvent) => {
+    e.preventDefault();
+    if (valueOr(await bridge.api.addLabel({ contentIds: [contentId], kind: labelKind, label: labelText }), report)) { setLabelText(''); setReload((v) => v + 1); }
+  };
+  const removeLabel = async (kind: 'series' | 'victim', label: string) => {
+    if (valueOr(await bridge.api.removeLabel({ contentIds: [contentId], kind, label }), report)) setReload((v) => v + 1);
   };
   const removeTag = async (t: string) => {
     if (valueOr(await bridge.api.removeTag({ contentIds: [contentId], tag: t }), report)) await onChanged();
@@ -140,6 +149,23 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
           ))}
         </ol>
       )}
+
+      <h3>Series and victims</h3>
+      <p className="muted small">Pseudonymous labels only: they go to the lab library with the hashes when the case is contributed.</p>
+      <div className="tags" data-testid="labels">
+        {item.labels.map((l) => (
+          <span key={`${l.kind}:${l.label}`} className="tag" data-kind={l.kind}>{l.kind} {l.label}{' '}
+            <button type="button" className="link" aria-label={`Remove ${l.kind} ${l.label}`} onClick={() => void removeLabel(l.kind, l.label)}>×</button>
+          </span>
+        ))}
+        <form onSubmit={addLabel} className="inline-form compact">
+          <select name="labelKind" value={labelKind} onChange={(e) => setLabelKind(e.target.value as 'series' | 'victim')} aria-label="Label kind">
+            <option value="series">series</option>
+            <option value="victim">victim</option>
+          </select>
+          <input name="labelText" value={labelText} onChange={(e) => setLabelText(e.target.value)} placeholder="name a series or victim" maxLength={200} aria-label="New series or victim label" required />
+        </form>
+      </div>
 
       <h3>Tags</h3>
       <div className="tags">

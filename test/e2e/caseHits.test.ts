@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { initCase, type OpenCase } from '../../native/catalog/case.js';
+import { initCase, openCase, type OpenCase } from '../../native/catalog/case.js';
 import { runIntake } from '../../native/intake/intake.js';
 import { drawScene, editPicture } from '../../native/image/sampleImages.js';
 import { categorise } from '../../native/review/decisions.js';
@@ -52,7 +52,7 @@ describe('cross-case hits in the catalogue', () => {
       c1.close();
       c3.close();
     }
-    served = await serve(join(work, '2026-0101'), lib);
+    served = await serve(join(work, '2026-0101'), lib, 'P. de Vries');
     browser = await launchChromium();
     page = await openPage(browser, errors);
   }, 180_000);
@@ -93,6 +93,23 @@ describe('cross-case hits in the catalogue', () => {
     await page.locator('.tile', { hasText: 'copy.jpg' }).click();
     await page.waitForSelector('[data-testid="case-hits"] li[data-algorithm="sha256"]');
     expect(await page.locator('[data-testid="case-hits"] li').count()).toBe(1);
+
+    // the examiner names the series on it (to be contributed with the hashes), and can take it back
+    await page.selectOption('select[name="labelKind"]', 'series');
+    await page.fill('input[name="labelText"]', 'Lighthouse');
+    await page.press('input[name="labelText"]', 'Enter');
+    await page.waitForSelector('[data-testid="labels"] .tag[data-kind="series"]');
+    expect(await page.locator('[data-testid="labels"] .tag').allInnerTexts()).toEqual([expect.stringMatching(/^series Lighthouse/)]);
+    const c = openCase(join(work, '2026-0101'));
+    try {
+      expect(c.db.prepare('SELECT l.kind, l.label, l.examiner, c.sha256 = f.sha FROM item_label l JOIN content c ON c.id = l.content_id, (SELECT c2.sha256 AS sha FROM file_instance f2 JOIN content c2 ON c2.id = f2.content_id WHERE f2.path_text = ?) f')
+        .raw().all('copy.jpg')).toEqual([['series', 'Lighthouse', 'P. de Vries', 1]]);
+      expect(c.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'label.add'").pluck().get()).toBe(1);
+    } finally {
+      c.close();
+    }
+    await page.click('[data-testid="labels"] button[aria-label="Remove series Lighthouse"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="labels"] .tag').length === 0);
     expect(errors).toEqual([]);
   });
 });
