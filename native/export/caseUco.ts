@@ -259,6 +259,16 @@ export function buildCaseUco(data: PackageData): unknown {
   return { '@context': { kb, ...UCO_CONTEXT }, '@graph': graph };
 }
 
+/**
+ * UCO 1.4.0's shapes want every hashMethod typed xsd:string: a HashNameVocab-typed "MD5" draws a
+ * warning (an error from UCO 2.0) and is not found in the vocabulary's sh:in list of xsd:string
+ * values. MD5, SHA1 and SHA256 are in that list; PDQ and blockhash are not, which UCO allows for
+ * hash methods it does not name (its shapes report it as Info only).
+ */
+function hashMethod(method: string): { '@type': 'xsd:string'; '@value': string } {
+  return { '@type': 'xsd:string', '@value': method };
+}
+
 function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, key: string) => string): Node {
   const key = `${inst.exhibitLabel}\u0000${inst.path.toString('hex')}`;
   const hashes: Node[] = [
@@ -268,11 +278,7 @@ function fileNode(fid: string, f: Finding, inst: Instance, id: (kind: string, ke
   ].map(([method, value]) => ({
     '@id': id('hash', `${key}\u0000${method}`),
     '@type': 'uco-types:Hash',
-    // UCO 1.4 takes a HashNameVocab member or any xsd:string: PDQ and blockhash are not in the
-    // vocabulary, so they are typed xsd:string explicitly rather than left as untyped literals.
-    'uco-types:hashMethod': method === 'PDQ' || method === 'blockhash'
-      ? { '@type': 'xsd:string', '@value': method! }
-      : { '@type': 'uco-vocabulary:HashNameVocab', '@value': method! },
+    'uco-types:hashMethod': hashMethod(method!),
     'uco-types:hashValue': hexBinary(value!),
   }));
   const name = inst.pathText.slice(inst.pathText.lastIndexOf('/') + 1);
@@ -352,7 +358,7 @@ function imageNodes(ex: ExhibitData, graph: Node[], id: IdOf, person: (name: str
           'uco-observable:sizeInBytes': s.size,
           'uco-observable:hash': [['MD5', s.md5], ['SHA256', s.sha256]].map(([method, value]) => ({
             '@id': id('segment-hash', `${ex.label}\u0000${i}\u0000${method}`), '@type': 'uco-types:Hash',
-            'uco-types:hashMethod': { '@type': 'uco-vocabulary:HashNameVocab', '@value': method! }, 'uco-types:hashValue': hexBinary(value!),
+            'uco-types:hashMethod': hashMethod(method!), 'uco-types:hashValue': hexBinary(value!),
           })),
         },
       ],
