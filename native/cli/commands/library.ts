@@ -4,6 +4,7 @@ import { KestrelError } from '../../util/result.js';
 import { openLabStore } from '../../lab/open.js';
 import { contributeCase } from '../../lab/contribute.js';
 import { libraryLinks } from '../../lab/links.js';
+import { addLabel, removeLabel } from '../../lab/labels.js';
 import { verifyChain } from '../../audit/log.js';
 import { DEFAULT_PDQ_THRESHOLD } from '../../matching/matcher.js';
 import type { LabStore } from '../../lab/store.js';
@@ -39,6 +40,43 @@ export function registerLibrary(program: Command): void {
           process.stdout.write(`contributed case ${summary.caseNumber} to ${summary.library}: ${summary.items} item(s) ` +
             `(${summary.categorised} categorised), replacing ${summary.replaced}; library version ${summary.libraryVersion}\n`);
         }
+      } finally {
+        c.close();
+      }
+    });
+  lib.command('label')
+    .description('name a series or a victim (pseudonymous) on items of a case, by SHA-256 or near-duplicate group; contributed with the hashes')
+    .argument('<CASE_DIR>')
+    .option('--series <NAME>', 'the series label')
+    .option('--victim <NAME>', 'the victim label (a pseudonym, never a real name)')
+    .option('--sha256 <HEX...>', 'the items, by SHA-256')
+    .option('--group <ID>', 'every member of this near-duplicate group')
+    .option('--remove', 'take the label off instead')
+    .option('--examiner <NAME>', 'who names it (default: the case\'s examiner)')
+    .option('--json', 'print the outcome as JSON')
+    .action((dir: string, opts: { series?: string; victim?: string; sha256?: string[]; group?: string; remove?: boolean; examiner?: string; json?: boolean }) => {
+      if ((opts.series === undefined) === (opts.victim === undefined)) throw new KestrelError('give one of --series NAME or --victim NAME', 'E_USAGE');
+      if (!opts.sha256?.length && opts.group === undefined) throw new KestrelError('give the items: --sha256 HEX... or --group ID', 'E_USAGE');
+      const kind = opts.series !== undefined ? 'series' : 'victim';
+      const label = (opts.series ?? opts.victim)!;
+      const c = openCase(dir);
+      try {
+        const ids: number[] = [];
+        for (const hex of opts.sha256 ?? []) {
+          const id = c.db.prepare('SELECT id FROM content WHERE sha256 = ?').pluck().get(hex.toLowerCase()) as number | undefined;
+          if (id === undefined) throw new KestrelError(`${dir}: no item with SHA-256 ${hex} in this case`, 'E_NO_CONTENT');
+          ids.push(id);
+        }
+        if (opts.group !== undefined) {
+          const members = c.db.prepare('SELECT content_id FROM near_duplicate_member WHERE group_id = ? ORDER BY content_id').pluck().all(Number(opts.group)) as number[];
+          if (members.length === 0) throw new KestrelError(`${dir}: no near-duplicate group ${opts.group} in this case`, 'E_NO_GROUP');
+          ids.push(...members);
+        }
+        const unique = [...new Set(ids)];
+        const examiner = opts.examiner ?? c.info.examiner;
+        const changed = opts.remove ? removeLabel(c.db, unique, kind, label, examiner) : addLabel(c.db, unique, kind, label, examiner);
+        if (opts.json) printJsonLine({ kind, label: label.trim(), items: unique.length, changed, removed: Boolean(opts.remove) });
+        else process.stdout.write(`${opts.remove ? 'removed' : 'named'} ${kind} ${label.trim()} ${opts.remove ? 'from' : 'on'} ${changed} of ${unique.length} item(s)\n`);
       } finally {
         c.close();
       }
