@@ -160,6 +160,8 @@ export const requestSchemas = {
     scheme: schemeId.optional(),
     /** A list of known files (ignorable, never alerts); NSRL lists always are. */
     known: z.boolean().optional(),
+    /** Import a file the library already holds (same SHA-256) as a further version. */
+    again: z.boolean().optional(),
   }),
   /** Share hashes out (never pictures): the open case's categorised findings, or a library list. */
   exportHashset: z.strictObject({

@@ -342,10 +342,10 @@ export function createService(options: ServiceOptions): KestrelService {
       return detail;
     },
     listHashLists: () => withLibrary(listHashLists),
-    importHashList: ({ file, format, name, scheme, known }) => withLibrary((lib) => {
+    importHashList: ({ file, format, name, scheme, known, again }) => withLibrary((lib) => {
       const r = importHashList(lib, file, {
         ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}),
-        ...(scheme !== undefined ? { scheme } : {}), ...(known !== undefined ? { known } : {}),
+        ...(scheme !== undefined ? { scheme } : {}), ...(known !== undefined ? { known } : {}), ...(again ? { again } : {}),
       });
       return { list: r.list, rejected: r.rejects.length };
     }),

@@ -1,6 +1,6 @@
-import { statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -19,6 +19,8 @@ export interface ImportOptions {
   known?: boolean;
   /** Import the good records of a list that has bad ones, and write a report of the bad ones. */
   skipInvalid?: boolean;
+  /** Import a file whose exact bytes (SHA-256) the library already holds, as a further version. */
+  again?: boolean;
 }
 
 export type { Reject } from './rejectReport.js';
@@ -53,6 +55,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   let known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
   const name = options.name?.trim() || basename(path, extname(path));
   const db = lib.db;
+  if (!options.again) refuseSameFile(db, path, size);
   const uid = randomUUID();
   const rejects: Reject[] = [];
   let reportPath: string | null = null;
@@ -115,6 +118,35 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   const list = listHashLists(lib).find((l) => l.uid === uid);
   if (!list) throw new Error(`imported list ${uid} not found after commit`);
   return { list, rejects };
+}
+
+/**
+ * The same bytes imported twice would be a second version of one list (an import killed after its
+ * commit, before it printed anything, is typically run again). Only a file the size of one already
+ * imported is hashed first, so a new list is read once.
+ */
+function refuseSameFile(db: HashLibrary['db'], path: string, size: number): void {
+  const sameSize = db.prepare("SELECT count(*) AS n FROM hash_list WHERE file_size = ? AND file_sha256 != ''").get(size) as { n: number };
+  if (sameSize.n === 0) return;
+  const sha256 = sha256OfFile(path);
+  const earlier = db.prepare('SELECT name, version, imported_at FROM hash_list WHERE file_sha256 = ? ORDER BY id LIMIT 1')
+    .get(sha256) as { name: string; version: number; imported_at: string } | undefined;
+  if (earlier) {
+    throw new KestrelError(`${path}: already imported as ${printable(earlier.name)} version ${earlier.version} on ${earlier.imported_at} ` +
+      `(same SHA-256 ${sha256}); nothing was imported (use --again to import it as a further version)`, 'E_ALREADY_IMPORTED');
+  }
+}
+
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 const ENTRY_BATCH = 100;

@@ -18,9 +18,10 @@ export function registerHashset(program: Command): void {
     .option('--scheme <SCHEME>', 'category scheme of the list when the file does not tell it: vic-us, dhs, caid-uk or custom (VICS 2.0 files name theirs)')
     .option('--known', 'a list of known files (ignorable, never alerts); NSRL lists always are')
     .option('--skip-invalid', 'import the valid records of a list with bad ones and write a reject report')
+    .option('--again', 'import a file the library already holds (same SHA-256) as a further version; refused otherwise')
     .option('--library <DIR>', LIBRARY_HELP)
     .option('--json', 'print the imported list as JSON')
-    .action((file: string, opts: { format?: string; name?: string; scheme?: string; known?: boolean; skipInvalid?: boolean; library?: string; json?: boolean }) => {
+    .action((file: string, opts: { format?: string; name?: string; scheme?: string; known?: boolean; skipInvalid?: boolean; again?: boolean; library?: string; json?: boolean }) => {
       if (opts.format !== undefined && !(LIST_FORMATS as readonly string[]).includes(opts.format)) {
         throw new KestrelError(`--format ${opts.format}: not one of ${LIST_FORMATS.join(', ')}`, 'E_USAGE');
       }
@@ -33,6 +34,7 @@ export function registerHashset(program: Command): void {
           ...(opts.scheme !== undefined ? { scheme: opts.scheme as SchemeId } : {}),
           ...(opts.known ? { known: true } : {}),
           skipInvalid: opts.skipInvalid ?? false,
+          ...(opts.again ? { again: true } : {}),
         });
         if (opts.json) printJsonLine(r.list);
         else {

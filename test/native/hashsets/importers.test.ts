@@ -197,7 +197,7 @@ describe('importers', () => {
 
   it('re-importing a name makes a new version; remove takes one version or all', () => {
     const v1 = importHashList(lib, fx('list.md5'), { name: 'L' }).list;
-    const v2 = importHashList(lib, fx('list.md5'), { name: 'L' }).list;
+    const v2 = importHashList(lib, fx('list.md5'), { name: 'L', again: true }).list;
     expect([v1.version, v2.version]).toEqual([1, 2]);
     expect(has('md5', '0cc175b9c0f1b6a831c399e269772661')).toHaveLength(2);
     removeHashLists(lib, { name: 'L', version: 1 });
