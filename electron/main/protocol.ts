@@ -4,6 +4,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../../native/api/security.js';
 import type { KestrelService } from '../../native/api/service.js';
+import { appRequestPath } from './appUrl.js';
 
 export const APP_SCHEME = 'kestrel';
 
@@ -22,9 +23,8 @@ export function registerAppScheme(): void {
 export function handleAppProtocol(rendererDir: string, service: Pick<KestrelService, 'thumbnailFile' | 'previewFile' | 'originalImage'>): void {
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'app' || request.method !== 'GET') return notFound();
-    const path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const path = appRequestPath(request.url);
+    if (path === null || request.method !== 'GET') return notFound();
     let file: string | null;
     const idAfter = (prefix: string): number | null => {
       const id = Number(path.slice(prefix.length));
