@@ -10,7 +10,7 @@ export type {
   AppInfo, AuditEntry, AuditPage, AuditVerdict, CaseCounts, CaseSummary, CategoriseResult, CategoryDef, DecisionHistoryRow,
   ExhibitInfo, ExportPackageResult, Facets, FileErrorRow, FileInstanceInfo, GroupDetail, GroupSummary, HashListInfo, ImportResult,
   IntakeProgress, IntakeRunInfo, ItemDetail, ItemFilter, ItemPage, ItemRow, ItemSort, KestrelApi, KestrelMedia,
-  MatchEvidence, MatchSummary, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
+  MatchEvidence, MatchSummary, VideoDetail, VideoFrameMark, VideoMatchEvidence, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
   CaseHit, DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
   SchemeChangeImpact, CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
   ProfileInfo, ProfileList, KeyInfo,

@@ -8,6 +8,7 @@ import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
 import { EvidenceReaders } from '../review/evidenceReaders.js';
+import { videoDetail } from '../review/videoDetail.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import { caseHitsOf } from '../lab/caseHits.js';
@@ -415,8 +416,10 @@ export function createService(options: ServiceOptions): KestrelService {
   const thumbnailFile = (contentId: number): string | null => {
     if (!open) return null;
     const row = open.db.prepare('SELECT thumbnail FROM image_data WHERE content_id = ?').get(contentId) as { thumbnail: string | null } | undefined;
-    if (!row?.thumbnail) return null;
-    return insideFolder(open.dir, row.thumbnail);
+    // A video's tile is its contact sheet (keyframes over its length), veiled like any picture.
+    const file = row?.thumbnail ?? contactSheet(open.db, contentId);
+    if (!file) return null;
+    return insideFolder(open.dir, file);
   };
 
   return {
@@ -579,7 +582,7 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
       orientation: img.orientation, decodeError: img.decode_error, algorithms: img.algorithms,
     } : null,
     exif,
-    hasThumbnail: Boolean(img?.thumbnail),
+    hasThumbnail: Boolean(img?.thumbnail) || Boolean(contactSheet(c.db, contentId)),
     instances: instances.map((f) => ({
       id: f.id, exhibitLabel: f.label, path: displayPath(f.path), size: f.size, mtime: f.mtime, ctime: f.ctime, atime: f.atime,
       birthtime: f.birthtime, extension: f.extension, typeMismatch: f.type_mismatch === 1, error: f.error,
@@ -594,6 +597,7 @@ function itemDetail(c: OpenCase, contentId: number): ItemDetail {
     tags: tags.map((t) => t.tag),
     groupId: (c.db.prepare('SELECT group_id FROM near_duplicate_member WHERE content_id = ?').get(contentId) as { group_id: number } | undefined)?.group_id ?? null,
     otherSchemeDecision: otherSchemeDecision(c.db, contentId),
+    video: videoDetail(c.db, contentId),
   };
 }
 
@@ -646,4 +650,9 @@ function groupSummary(c: OpenCase, groupId: number, scheme: SchemeId): GroupSumm
     id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance,
     representative: g.representative, representativeHasThumbnail: g.rep_thumb === 1, rule: g.rule, hits: g.hits,
   };
+}
+
+function contactSheet(db: OpenCase['db'], contentId: number): string | null {
+  const row = db.prepare('SELECT contact_sheet FROM video_data WHERE content_id = ?').get(contentId) as { contact_sheet: string | null } | undefined;
+  return row?.contact_sheet ?? null;
 }

@@ -1,3 +1,5 @@
+import type { VideoDetail } from '../review/videoDetail.js';
+export type { VideoDetail, VideoFrameMark, VideoMatchEvidence } from '../review/videoDetail.js';
 import type { Channel } from './channels.js';
 import type { Request, ItemFilter, ItemSort, Wellbeing } from './schemas.js';
 import type { CategoryDef, SchemeId } from '../catalog/schemes.js';
@@ -239,6 +241,8 @@ export interface ItemDetail {
   groupId: number | null;
   /** The current decision when it was made in a scheme the case no longer uses (category is then null). */
   otherSchemeDecision: { category: string; scheme: string } | null;
+  /** A video's probe, hashed frames and vPDQ matches; null for anything that is not an analysed video. */
+  video: VideoDetail | null;
 }
 
 export interface CategoriseResult {

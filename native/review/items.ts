@@ -71,10 +71,11 @@ const HAS_ERROR =
   '(c.id IN (SELECT e.content_id FROM image_data e WHERE e.decode_error IS NOT NULL) OR c.id IN (SELECT fe.content_id FROM file_instance fe WHERE fe.error IS NOT NULL))';
 // Per row (for the page) the EXISTS forms; as filters over a million rows the IN forms, which
 // SQLite evaluates once against the much smaller hash_match table.
-const ANY_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id)';
-const ALERT_MATCH = 'EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id AND m.known = 0)';
-const IN_ANY_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m)';
-const IN_ALERT_MATCH = 'c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0)';
+// A video matched by vPDQ (video_match) is a hit like a picture matched by its hashes.
+const ANY_MATCH = '(EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id) OR EXISTS (SELECT 1 FROM video_match vm WHERE vm.content_id = c.id))';
+const ALERT_MATCH = '(EXISTS (SELECT 1 FROM hash_match m WHERE m.content_id = c.id AND m.known = 0) OR EXISTS (SELECT 1 FROM video_match vm WHERE vm.content_id = c.id AND vm.known = 0))';
+const IN_ANY_MATCH = '(c.id IN (SELECT m.content_id FROM hash_match m) OR c.id IN (SELECT vm.content_id FROM video_match vm))';
+const IN_ALERT_MATCH = '(c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0) OR c.id IN (SELECT vm.content_id FROM video_match vm WHERE vm.known = 0))';
 const IN_LAB_MATCH = 'c.id IN (SELECT l.content_id FROM lab_match l)';
 
 const FIRST_PATH = '(SELECT f.path_text FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
@@ -227,7 +228,7 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${CURRENT_CATEGORY} AS category,
       ${ALERT_MATCH} AS alert,
       ${ANY_MATCH} AS matched,
-      i.thumbnail AS thumbnail,
+      coalesce(i.thumbnail, (SELECT v.contact_sheet FROM video_data v WHERE v.content_id = c.id)) AS thumbnail,
       ${HAS_GPS} AS gps,
       ${HAS_ERROR} AS error,
       (SELECT m.category FROM hash_match m WHERE m.content_id = c.id AND m.known = 0 AND m.category IS NOT NULL ORDER BY m.distance, m.id LIMIT 1) AS list_category,

@@ -3,6 +3,7 @@ import type { ItemDetail } from '../../electron/api/index.js';
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryLabel, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
+import { VideoSection } from './VideoSection.js';
 
 export function ItemDetailPane({ contentId, version, revealed, onReveal, onChanged }: {
   contentId: number; version: number; revealed: boolean; onReveal(): void; onChanged(): Promise<void>;
@@ -67,8 +68,10 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
         {item.image?.decodeError && <><dt>Decode</dt><dd className="warn">{item.image.decodeError}</dd></>}
       </dl>
 
+      {item.video && <VideoSection video={item.video} />}
+
       <h3>Match evidence</h3>
-      {item.matches.length === 0 ? <p className="muted small">No hash-list hit.</p> : (
+      {item.matches.length === 0 ? <p className="muted small">{item.video?.matches.length ? 'No hash-list hit on its digests.' : 'No hash-list hit.'}</p> : (
         <ul className="evidence" data-testid="match-evidence">
           {item.matches.map((m, i) => (
             <li key={i} className={m.known ? 'known' : 'alert'}>
