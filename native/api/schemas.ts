@@ -43,6 +43,8 @@ export const exportPackageSchema = z.strictObject({
   media: z.enum(['none', 'encrypted']),
   passphrase: z.string().max(1024).optional(),
   zip: z.boolean(),
+  /** Opt-in, per export: also contribute the case to the lab library (hashes and decisions, never images). */
+  contributeToLibrary: z.boolean().optional(),
 }).superRefine((req, ctx) => {
   if (req.media === 'encrypted') {
     if (req.passphrase === undefined) {

@@ -12,11 +12,12 @@ import { videoDetail } from '../review/videoDetail.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
 import { caseHitsOf } from '../lab/caseHits.js';
+import { contributeCase } from '../lab/contribute.js';
 import { addLabel, labelsOf, removeLabel } from '../lab/labels.js';
 import type { Channel } from './channels.js';
 import type { ItemFilter, ParsedRequest } from './schemas.js';
 import type {
-  AppInfo, CaseCounts, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, ProfileInfo, Responses, Settings,
+  AppInfo, CaseCounts, ExportPackageResult, CaseSummary, ExhibitInfo, GroupDetail, GroupSummary, IntakeProgress, ItemDetail, MatchEvidence, ProfileInfo, Responses, Settings,
 } from './types.js';
 import { initCase, openCase, CATALOGUE_FILE, type OpenCase } from '../catalog/case.js';
 import { SCHEMES, type SchemeId } from '../catalog/schemes.js';
@@ -386,7 +387,7 @@ export function createService(options: ServiceOptions): KestrelService {
       const entries: AuditEntry[] = readAudit(requireCase().db);
       return { total: entries.length, entries: entries.slice(offset, offset + limit), verdict: verifyChain(entries) };
     },
-    exportPackage: async ({ out, media, passphrase, zip }) => {
+    exportPackage: async ({ out, media, passphrase, zip, contributeToLibrary }) => {
       const c = requireCase();
       if (runningJob()) throw new KestrelError('an intake is running; export when it has finished', 'E_BUSY');
       // The passphrase goes to the encryption and nowhere else: not into the result, the log or the session.
@@ -394,6 +395,7 @@ export function createService(options: ServiceOptions): KestrelService {
       return {
         dir: r.dir, zip: r.zip, media, packageHash: r.packageHash, manifestSha256: r.manifestSha256, findings: r.findings,
         files: r.files.length + 1, auditSeq: r.auditSeq,
+        contributed: contributeToLibrary ? await contributeAfterExport(c, options.libraryDir, actor()) : null,
       };
     },
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
@@ -655,4 +657,15 @@ function groupSummary(c: OpenCase, groupId: number, scheme: SchemeId): GroupSumm
 function contactSheet(db: OpenCase['db'], contentId: number): string | null {
   const row = db.prepare('SELECT contact_sheet FROM video_data WHERE content_id = ?').get(contentId) as { contact_sheet: string | null } | undefined;
   return row?.contact_sheet ?? null;
+}
+
+/** After the package is written, so the package states the case as it was (library.contribute comes after export.package in the log). */
+async function contributeAfterExport(c: OpenCase, libraryDir: string, examiner: string): Promise<ExportPackageResult['contributed']> {
+  const store = await openLabStore(libraryDir);
+  try {
+    const s = await contributeCase(c, store, examiner);
+    return { items: s.items, categorised: s.categorised, libraryVersion: s.libraryVersion, library: s.library };
+  } finally {
+    await store.close();
+  }
 }

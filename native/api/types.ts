@@ -299,6 +299,8 @@ export interface ExportPackageResult {
   /** Files in the package, manifest.json included. */
   files: number;
   auditSeq: number;
+  /** When asked for: the case's contribution to the lab library made after the package was written. */
+  contributed: { items: number; categorised: number; libraryVersion: number; library: string } | null;
 }
 
 /** The response of each channel: the compiler refuses a channel without one. */

@@ -14,6 +14,7 @@ export function ExportScreen() {
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [zip, setZip] = useState(false);
+  const [contribute, setContribute] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [exported, setExported] = useState<ExportPackageResult | null>(null);
   const [verifyPath, setVerifyPath] = useState('');
@@ -26,7 +27,7 @@ export function ExportScreen() {
     e.preventDefault();
     if (media === 'encrypted' && passphrase !== repeat) return report('The two passphrases differ', 'error');
     setBusy('Exporting…');
-    const r = await bridge.api.exportPackage({ out, media, zip, ...(media === 'encrypted' ? { passphrase } : {}) });
+    const r = await bridge.api.exportPackage({ out, media, zip, contributeToLibrary: contribute, ...(media === 'encrypted' ? { passphrase } : {}) });
     setBusy(null);
     // The passphrase is needed for this one call only; the form forgets it whatever the outcome.
     setPassphrase('');
@@ -64,6 +65,9 @@ export function ExportScreen() {
               <dt>Folder</dt><dd className="mono">{exported.dir}</dd>
               <dt>Zip</dt><dd className="mono">{exported.zip ?? '—'}</dd>
               <dt>Media</dt><dd>{exported.media === 'encrypted' ? 'encrypted (AES-256 zip)' : 'none'}</dd>
+              <dt>Lab library</dt><dd data-testid="contributed">{exported.contributed
+                ? `contributed ${exported.contributed.items} item(s) (${exported.contributed.categorised} categorised) to ${exported.contributed.library}, version ${exported.contributed.libraryVersion}`
+                : 'not contributed'}</dd>
               <dt>Findings</dt><dd data-testid="export-findings">{formatCount(exported.findings)}</dd>
               <dt>Files</dt><dd>{formatCount(exported.files)} <span className="muted">(manifest.json included)</span></dd>
               <dt>Package hash</dt><dd className="mono" data-testid="export-package-hash">{exported.packageHash}</dd>
@@ -117,6 +121,10 @@ export function ExportScreen() {
             <label className="check">
               <input type="checkbox" name="zip" checked={zip} onChange={(e) => setZip(e.target.checked)} />
               Also write a zip of the package folder
+            </label>
+            <label className="check">
+              <input type="checkbox" name="contributeToLibrary" checked={contribute} onChange={(e) => setContribute(e.target.checked)} />
+              Contribute this case to the lab library (hashes, categories, series and victim labels; never an image or a path; recorded in the audit log)
             </label>
             <button type="submit" className="primary" disabled={busy !== null || mismatch}>Export package</button>
           </form>

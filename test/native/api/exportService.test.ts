@@ -9,6 +9,7 @@ import { createService, type KestrelService } from '../../../dist/native/api/ser
 import { dispatch } from '../../../dist/native/api/dispatch.js';
 import { openSqlite } from '../../../dist/native/catalog/sqlite.js';
 import { readAudit } from '../../../dist/native/audit/log.js';
+import { openLabStore } from '../../../dist/native/lab/open.js';
 import type { ExportPackageResult, IntakeProgress, PackageVerdict, Result } from '../../../native/api/types.js';
 import { useTestSigningKey } from '../../helpers/signing.js';
 
@@ -84,6 +85,36 @@ describe('export, verify and cancelling an intake through the service', () => {
       expect(db.prepare('SELECT status FROM intake_run ORDER BY id').all()).toEqual([{ status: 'interrupted' }, { status: 'complete' }]);
       expect((db.prepare("SELECT count(*) AS n FROM file_instance WHERE entry_type = 'file' AND read_state = 'done'").get() as { n: number }).n).toBe(400);
       expect(readAudit(db).map((e) => e.action)).toEqual(expect.arrayContaining(['intake.interrupted', 'intake.end']));
+    } finally {
+      db.close();
+    }
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+  });
+
+  it('contributes the case to the lab library at export only when asked, after the package, in the audit log', async () => {
+    await intakeToEnd((await call<IntakeProgress>('startIntake', { label: 'EX-1', source })).jobId);
+    await call('categorise', { contentIds: [1, 2], category: '1', via: 'selection' });
+    const plain = await call<ExportPackageResult>('exportPackage', { out: join(dir, 'p1'), media: 'none', zip: false });
+    expect(plain.contributed).toBeNull();
+    let store = await openLabStore(join(dir, 'library'));
+    try {
+      expect(await store.cases()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    const r = await call<ExportPackageResult>('exportPackage', { out: join(dir, 'p2'), media: 'none', zip: false, contributeToLibrary: true });
+    expect(r.contributed).toMatchObject({ items: 2, categorised: 2, library: join(dir, 'library') });
+    store = await openLabStore(join(dir, 'library'));
+    try {
+      expect((await store.cases()).map((c) => [c.caseNumber, c.itemCount, c.contributedBy])).toEqual([['OP-EXP', 2, 'Examiner X']]);
+    } finally {
+      await store.close();
+    }
+    await service.close();
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      const actions = readAudit(db).map((e) => e.action).filter((a) => a === 'export.package' || a === 'library.contribute');
+      expect(actions).toEqual(['export.package', 'export.package', 'library.contribute']);
     } finally {
       db.close();
     }
