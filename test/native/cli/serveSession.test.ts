@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KESTREL_BIN, tempDir } from '../../helpers/cli.js';
-import { CHROMIUM } from '../../e2e/helpers.js';
+import { CHROMIUM, profilesBeside } from '../../e2e/helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -59,8 +59,8 @@ describe('kestrel serve hands the session to Chromium without a secret on its co
     const wrapper = join(work, 'chromium-headless');
     writeFileSync(wrapper, `#!/bin/sh\nexec ${CHROMIUM} --headless=new --no-sandbox --disable-gpu --remote-debugging-port=${devtools} "$@"\n`);
     chmodSync(wrapper, 0o755);
-    serve = spawn(process.execPath, [KESTREL_BIN, 'serve', join(work, 'case'), '--library', join(work, 'library')], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KESTREL_BROWSER: wrapper },
+    serve = spawn(process.execPath, [KESTREL_BIN, 'serve', join(work, 'case'), '--library', join(work, 'library'), '--examiner', 'Examiner Session'], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KESTREL_BROWSER: wrapper, KESTREL_PROFILES: profilesBeside(join(work, 'library')) },
     });
     let out = '';
     serve.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
