@@ -98,7 +98,11 @@ export function pdqExtraHashes(pixels: Pixels, plain: PdqResult, options: ExtraO
   }
   if (options.crops) {
     for (const [name, fx, fy, fw, fh] of CROPS) {
-      const region = { left: Math.round(fx * width), top: Math.round(fy * height), width: Math.round(fw * width), height: Math.round(fh * height) };
+      // Rounding the origin and the size separately can reach one pixel past the edge (0.1 x 495
+      // rounds up to 50, 0.9 x 495 up to 446): the size is clamped to what the picture holds.
+      const left = Math.round(fx * width);
+      const top = Math.round(fy * height);
+      const region = { left, top, width: Math.min(Math.round(fw * width), width - left), height: Math.min(Math.round(fh * height), height - top) };
       add('crop', name, region, 0, pdqOfRegion(pixels, width, height, region));
     }
   }

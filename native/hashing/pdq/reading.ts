@@ -48,6 +48,11 @@ export interface Region {
  * its own: its samples are taken at the reference's positions within the rectangle.
  */
 export function pdqOfRegion(pixels: Pixels, fullWidth: number, fullHeight: number, region: Region): PdqResult {
+  // Samples outside the picture read as undefined and would give a NaN quality, not an error.
+  if (region.left < 0 || region.top < 0 || region.width < 1 || region.height < 1
+    || region.left + region.width > fullWidth || region.top + region.height > fullHeight) {
+    throw new RangeError(`PDQ region ${region.width}x${region.height} at ${region.left},${region.top} lies outside the ${fullWidth}x${fullHeight} picture`);
+  }
   const resize = region.width > PDQ_READ_DIM || region.height > PDQ_READ_DIM;
   const cols = resize ? PDQ_READ_DIM : region.width;
   const rows = resize ? PDQ_READ_DIM : region.height;

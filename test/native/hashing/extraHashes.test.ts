@@ -22,6 +22,26 @@ describe('pdqOfRegion', () => {
     const cut = await pixelsOf(sharp(PHOTO).extract(region));
     expect(pdqOfRegion(full, full.width, full.height, region).hash).toBe(pdqFromPixels(cut, cut.width, cut.height).hash);
   });
+
+  it('refuses a rectangle reaching past the picture instead of reading outside it', async () => {
+    const full = await pixelsOf(sharp(PHOTO));
+    expect(() => pdqOfRegion(full, full.width, full.height, { left: 1, top: 0, width: full.width, height: 10 })).toThrow(/outside/);
+  });
+});
+
+describe('crop set', () => {
+  it('keeps every crop inside pictures whose sides round up (636x495, 637x491, 1001x333), each extra with a quality from 0 to 100', async () => {
+    for (const [w, h] of [[636, 495], [637, 491], [1001, 333]] as const) {
+      const pixels = await pixelsOf(sharp(PHOTO).resize(w, h, { fit: 'fill' }));
+      const extras = pdqExtraHashes(pixels, pdqFromPixels(pixels, w, h), STORED_EXTRAS);
+      expect(extras.length).toBeGreaterThan(0);
+      for (const e of extras) {
+        expect(e.region.left + e.region.width).toBeLessThanOrEqual(w);
+        expect(e.region.top + e.region.height).toBeLessThanOrEqual(h);
+        expect(Number.isInteger(e.quality) && e.quality >= 0 && e.quality <= 100).toBe(true);
+      }
+    }
+  });
 });
 
 describe('border trimming', () => {
