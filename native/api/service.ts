@@ -33,6 +33,7 @@ import { matchCase } from '../matching/matcher.js';
 import { exportCase } from '../export/exportCase.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
 import { verifyPackage } from '../export/verify.js';
+import { currentLists } from '../export/currentLists.js';
 import { displayPath } from '../util/pathBytes.js';
 import { treeChildren } from '../review/evidenceTree.js';
 import { exhibitProvenance } from '../disk/provenance.js';
@@ -391,10 +392,12 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       if (runningJob()) throw new KestrelError('an intake is running; export when it has finished', 'E_BUSY');
       // The passphrase goes to the encryption and nowhere else: not into the result, the log or the session.
-      const r = await exportCase(c, out, { media, zip, examiner: actor(), ...(passphrase !== undefined ? { passphrase } : {}) });
+      const r = await exportCase(c, out, {
+        media, zip, examiner: actor(), currentLists: currentLists(options.libraryDir), ...(passphrase !== undefined ? { passphrase } : {}),
+      });
       return {
         dir: r.dir, zip: r.zip, media, packageHash: r.packageHash, manifestSha256: r.manifestSha256, findings: r.findings,
-        files: r.files.length + 1, auditSeq: r.auditSeq,
+        files: r.files.length + 1, auditSeq: r.auditSeq, unmatchedExhibits: r.unmatchedExhibits ?? [],
         contributed: contributeToLibrary ? await contributeAfterExport(c, options.libraryDir, actor()) : null,
       };
     },

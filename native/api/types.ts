@@ -301,6 +301,8 @@ export interface ExportPackageResult {
   auditSeq: number;
   /** When asked for: the case's contribution to the lab library made after the package was written. */
   contributed: { items: number; categorised: number; libraryVersion: number; library: string } | null;
+  /** Exhibits a list now in the hash library never saw: the report names them in a warning too. */
+  unmatchedExhibits: { label: string; lists: string[] }[];
 }
 
 /** The response of each channel: the compiler refuses a channel without one. */

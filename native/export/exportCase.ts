@@ -12,6 +12,7 @@ import { buildVics, type VicsBooleans } from './vics.js';
 import { buildCaseUco } from './caseUco.js';
 import { buildCsv } from './csv.js';
 import { buildReportModel } from './report.js';
+import { exhibitsNotMatched, type CurrentList, type UnmatchedExhibit } from './reviewBasis.js';
 import { renderReportHtml } from './reportHtml.js';
 import { renderReportPdf } from './reportPdf.js';
 import { MEDIA_ENCRYPTION, writeEncryptedMedia, checkPassphrase, type MediaItem } from './media.js';
@@ -34,6 +35,8 @@ export interface ExportOptions {
   now?: () => Date;
   /** Signs the manifest and the audit head; the session's signer by default (none: an unsigned package). */
   signer?: Signer | null;
+  /** The lists in the hash library now: exhibits some of them never saw are named in the report and the result. */
+  currentLists?: CurrentList[];
 }
 
 export interface ExportResult {
@@ -45,6 +48,8 @@ export interface ExportResult {
   findings: number;
   auditSeq: number;
   signedBy: { examiner: string; fingerprint: string } | null;
+  /** Null when no list of the library was given. */
+  unmatchedExhibits: UnmatchedExhibit[] | null;
 }
 
 /**
@@ -72,6 +77,7 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
   if (!last) throw new KestrelError(`${c.dir}: the case has no audit log; not a usable case`, 'E_NO_AUDIT');
   const asOf = { auditEntries: data.audit.length, auditHead: last.hash, at: last.at };
   const asOfDate = new Date(asOf.at);
+  const unmatchedExhibits = opts.currentLists ? exhibitsNotMatched(c.db, opts.currentLists) : null;
 
   const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(temp, { recursive: true, force: true });
@@ -96,7 +102,7 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
     }
 
     const hash = packageHash(files);
-    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy, exportedBy: opts.examiner ?? c.info.examiner });
+    const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy, exportedBy: opts.examiner ?? c.info.examiner, unmatchedExhibits });
     put(REPORT_HTML_FILE, renderReportHtml(model));
     put(REPORT_PDF_FILE, await renderReportPdf(model, asOf.at, `Case ${data.info.caseNumber} — package hash ${hash}`));
 
@@ -146,10 +152,11 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
         media: opts.media === 'encrypted' ? { mode: 'encrypted', encryption: MEDIA_ENCRYPTION, items: mediaItems.length } : { mode: 'none' },
         toolVersion: TOOL_VERSION,
         signedBy,
+        ...(unmatchedExhibits?.length ? { unmatchedExhibits } : {}),
       }, opts.examiner ?? c.info.examiner),
     )();
     signAuditHead(c.db, 'exported', signer);
-    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq, signedBy };
+    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq, signedBy, unmatchedExhibits };
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
     throw err;

@@ -1,6 +1,7 @@
 import type { CategoryCount, ExhibitData, Instance, PackageData } from './collect.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { SCHEMES } from '../catalog/schemes.js';
+import { compareSeverity, disagreements, reviewCounts, type UnmatchedExhibit } from './reviewBasis.js';
 
 /**
  * The human report as a list of sections, rendered twice (HTML and PDF) from the same content so
@@ -33,6 +34,8 @@ export interface ReportContext {
   signedBy: { examiner: string; fingerprint: string } | null;
   /** The examiner who ran the export (the working profile in the app). */
   exportedBy: string;
+  /** Exhibits some current hash list never saw; null when the hash library was not consulted. */
+  unmatchedExhibits: UnmatchedExhibit[] | null;
 }
 
 const EXACT = new Set(['md5', 'sha1', 'sha256']);
@@ -56,6 +59,19 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
       ],
     }],
   });
+  if (ctx.unmatchedExhibits?.length) {
+    sections.push({
+      title: 'Warning: exhibits not matched against the current hash lists',
+      blocks: [
+        {
+          kind: 'text',
+          text: 'These exhibits hold contents that a list now in the hash library was never compared with (the list, or a new version of it, '
+            + 'was imported after the exhibit was last matched, or the exhibit was taken in after the match). Known material among them may be missing from this report.',
+        },
+        { kind: 'table', headers: ['Exhibit', 'Lists it was not matched against'], rows: ctx.unmatchedExhibits.map((u) => [u.label, u.lists.join('\n')]) },
+      ],
+    });
+  }
   sections.push({
     title: 'Exhibits',
     blocks: [{
@@ -104,11 +120,53 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         }]
       : [{ kind: 'text', text: 'No hash list was matched against in this case.' }],
   });
+  const review = reviewCounts(data.findings);
+  const disagreeing = disagreements(data.findings);
+  sections.push({
+    title: 'Examiner decisions and list precategorisations',
+    blocks: [
+      {
+        kind: 'fields',
+        rows: [
+          ['Confirmed by an examiner', String(review.confirmed)],
+          ['Precategorised by a hash list, not yet reviewed by an examiner', String(review.listOnly)],
+          ['Matched, no agreed list category, not yet reviewed', String(review.unreviewed)],
+          ['Disagreements between an examiner and a list', String(disagreeing.length)],
+        ],
+      },
+      disagreeing.length
+        ? {
+            kind: 'table',
+            headers: ['SHA-256', 'Examiner said', 'List said', 'List', 'Decided by'],
+            rows: disagreeing.map((d) => [
+              d.sha256,
+              `${d.examinerSaid} (${d.scheme})`,
+              `${d.listSaid} (${d.scheme})`,
+              `${d.list}${d.listVersion ? ` ${d.listVersion}` : ''}, ${d.entry}`,
+              `${d.examiner}, ${d.decidedAt}`,
+            ]),
+          }
+        : { kind: 'text', text: 'No examiner decision disagrees with a list\'s category in the same scheme.' },
+      {
+        kind: 'text',
+        text: 'A list\'s category is a precategorisation: it counts as a finding\'s category only until an examiner decides, and the examiner\'s decision stands where they disagree. '
+          + 'List categories in another scheme than the examiner\'s decision are not compared.',
+      },
+    ],
+  });
   const categoryName = (c: { scheme: CategoryCount['scheme']; code: string | null; label: string }) =>
     c.scheme ? `${SCHEMES[c.scheme].name} category ${c.code}: ${c.label}` : 'Not categorised';
-  const byCategory: Block[] = [{ kind: 'fields', rows: counts.byCategory.map((c) => [categoryName(c), String(c.findings)]) }];
-  for (const c of counts.byCategory) {
-    const members = data.findings.filter((f) => (f.category?.scheme ?? null) === c.scheme && (f.category?.code ?? null) === c.code);
+  // Most serious category first.
+  const categories = [...counts.byCategory].sort(compareSeverity);
+  const inCategory = (c: CategoryCount) => data.findings.filter((f) => (f.category?.scheme ?? null) === c.scheme && (f.category?.code ?? null) === c.code);
+  const split = (c: CategoryCount) => {
+    const members = inCategory(c);
+    const confirmed = members.filter((f) => f.category?.source === 'examiner').length;
+    return c.scheme ? `${confirmed} confirmed by an examiner, ${members.length - confirmed} list precategorisation not yet reviewed` : 'not categorised';
+  };
+  const byCategory: Block[] = [{ kind: 'fields', rows: categories.map((c) => [categoryName(c), `${c.findings} (${split(c)})`]) }];
+  for (const c of categories) {
+    const members = inCategory(c);
     byCategory.push({ kind: 'text', text: `${categoryName(c)} (${members.length})` });
     byCategory.push({
       kind: 'table',
@@ -119,7 +177,7 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
         String(f.size),
         f.instances.map(foundAt).join('\n'),
         [
-          f.decision ? `examiner ${f.decision.examiner}, ${f.decision.decidedAt}` : '',
+          f.decision ? `examiner ${f.decision.examiner}, ${f.decision.decidedAt}` : 'NOT REVIEWED by an examiner',
           ...f.matches.map((m) => `${m.list}${m.listVersion ? ` ${m.listVersion}` : ''}: ${
             EXACT.has(m.algorithm) ? `${m.algorithm} exact` : `${m.algorithm} distance ${m.distance} <= ${m.threshold}${m.variant ? `, ${m.variant}` : ''}`}`),
         ].filter(Boolean).join('\n'),

@@ -60,6 +60,13 @@ export function ExportScreen() {
             Findings as VICS 2.0, CASE/UCO and CSV, the audit log with its hash chain, a report in HTML and PDF, and a manifest of every
             file with its SHA-256. No image is included unless the media are exported encrypted.
           </p>
+          {exported && exported.unmatchedExhibits.length > 0 && (
+            <div className="verdict bad" role="alert" data-testid="export-unmatched">
+              <strong>Not matched against the current hash lists:</strong>
+              <ul>{exported.unmatchedExhibits.map((u) => <li key={u.label}>exhibit {u.label}: {u.lists.join(', ')}</li>)}</ul>
+              Known material in these exhibits may be missing from the package. Run Match on the Hash lists screen and export again. The report names them too.
+            </div>
+          )}
           {!exported ? <p className="muted">No package exported in this session.</p> : (
             <dl className="facts" data-testid="export-result">
               <dt>Folder</dt><dd className="mono">{exported.dir}</dd>

@@ -3,6 +3,8 @@ import { openCase } from '../../catalog/case.js';
 import { KestrelError } from '../../util/result.js';
 import { readPassphraseFile } from '../../examiners/keys.js';
 import { printJsonLine } from '../output.js';
+import { currentLists } from '../../export/currentLists.js';
+import { describeUnmatched } from '../../export/reviewBasis.js';
 
 interface ExportFlags {
   media: string;
@@ -10,6 +12,7 @@ interface ExportFlags {
   zip?: boolean;
   examiner?: string;
   vicsBooleans: string;
+  library?: string;
   json?: boolean;
 }
 
@@ -24,6 +27,7 @@ export function registerExport(program: Command): void {
     .option('--zip', 'also write OUT.zip, a zip of the package folder')
     .option('--examiner <NAME>', 'who exports (defaults to the case examiner)')
     .option('--vics-booleans <STYLE>', 'booleans in findings.vics.json: json (default) or string ("true"/"false", as the VICS distributions write them)', 'json')
+    .option('--library <DIR>', 'hash library whose lists every exhibit should have been matched against (default: $KESTREL_LIBRARY, else the per-user data folder)')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, out: string, flags: ExportFlags) => {
       if (flags.vicsBooleans !== 'json' && flags.vicsBooleans !== 'string') throw new KestrelError(`--vics-booleans ${flags.vicsBooleans}: expected json or string`, 'E_USAGE');
@@ -44,12 +48,14 @@ export function registerExport(program: Command): void {
           zip: flags.zip ?? false,
           ...(flags.examiner ? { examiner: flags.examiner } : {}),
           vicsBooleans: flags.vicsBooleans,
+          currentLists: currentLists(flags.library),
         });
+        for (const u of r.unmatchedExhibits ?? []) process.stderr.write(`kestrel: warning: ${describeUnmatched(u)}\n`);
         if (!r.signedBy) {
           process.stderr.write('kestrel: the package is not signed (no examiner key unlocked: `kestrel key create`, then --key-passphrase-file F); `kestrel verify` will refuse it\n');
         }
         if (flags.json) {
-          printJsonLine({ dir: r.dir, zip: r.zip, manifestSha256: r.manifestSha256, packageHash: r.packageHash, findings: r.findings, files: r.files.length + 1, auditSeq: r.auditSeq, signedBy: r.signedBy });
+          printJsonLine({ dir: r.dir, zip: r.zip, manifestSha256: r.manifestSha256, packageHash: r.packageHash, findings: r.findings, files: r.files.length + 1, auditSeq: r.auditSeq, signedBy: r.signedBy, unmatchedExhibits: r.unmatchedExhibits ?? [] });
         } else {
           process.stdout.write(
             `package written to ${r.dir}${r.zip ? ` and ${r.zip}` : ''}: ${r.findings} findings, ${r.files.length + 1} files\n`
