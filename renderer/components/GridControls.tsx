@@ -3,7 +3,7 @@ import type { ItemSort } from '../../electron/api/index.js';
 
 /** Tile sizes of the catalogue grid (box incl. margins); small fits 60 tiles on a 1920x1080 screen. */
 export const TILE_SIZES = {
-  small: { width: 112, height: 136, thumb: 82 },
+  small: { width: 100, height: 120, thumb: 72 },
   medium: { width: 168, height: 204, thumb: 130 },
   large: { width: 248, height: 292, thumb: 214 },
 } as const;

@@ -82,6 +82,9 @@ describe('keyboard decisions land on the item that had focus (kestrel serve + De
     await page.goto(served.url);
     await page.waitForSelector('[data-testid="grid"][data-first-page="ready"] .tile[data-content-id]');
     await page.waitForFunction(() => document.querySelector('[data-testid="item-count"]')?.textContent === '400 items');
+    // The tests read the first 20 items in grid order from the tiles on screen: small tiles show them all.
+    await page.selectOption('select[name="tileSize"]', 'small');
+    await page.waitForFunction(() => document.querySelector('[data-testid="grid"]')?.classList.contains('tiles-small'));
   });
   afterAll(async () => {
     await browser?.close();
@@ -228,8 +231,8 @@ describe('keyboard decisions land on the item that had focus (kestrel serve + De
       const entries = readAudit(db);
       expect(verifyChain(entries).ok).toBe(true);
       expect(entries.filter((e) => e.action === 'review.undo' || e.action === 'review.redo').map((e) => [e.action, e.details['via'], e.actor])).toEqual([
-        ['review.undo', 'selection', 'Examiner A'], ['review.undo', 'keyboard', 'Examiner A'],
-        ['review.redo', 'keyboard', 'Examiner A'], ['review.redo', 'selection', 'Examiner A'],
+        ['review.undo', 'selection', 'Examiner E2E'], ['review.undo', 'keyboard', 'Examiner E2E'],
+        ['review.redo', 'keyboard', 'Examiner E2E'], ['review.redo', 'selection', 'Examiner E2E'],
       ]);
     } finally {
       db.close();

@@ -112,6 +112,7 @@ describe('kestrel intake: pictures', () => {
     const complete = imageRows(c);
     // A catalogue made before image analysis: content rows of pictures without image_data rows.
     const db = openSqlite(join(c, 'catalogue.sqlite'));
+    db.prepare('DELETE FROM pdq_extra').run();
     db.prepare('DELETE FROM image_data').run();
     db.close();
     rmSync(join(c, 'derived', 'thumbnails'), { recursive: true });

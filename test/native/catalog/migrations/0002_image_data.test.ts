@@ -54,7 +54,8 @@ describe('migration 0002 image_data', () => {
       WHERE c.detected_type LIKE 'image/%' AND i.content_id IS NULL`).all()).toEqual([{ id: 1 }]);
 
     const analysis = await analyseImage(readFileSync(join(REFERENCE, 'pdq', 'misc-images', 'wee.jpg')));
-    db.transaction(() => storeImageAnalysis(db, dir, 1, 'a'.repeat(64), analysis))();
+    // Extra PDQ hashes have their own table only from version 12 on.
+    db.transaction(() => storeImageAnalysis(db, dir, 1, 'a'.repeat(64), { ...analysis, pdqExtras: null }))();
     const row = db.prepare('SELECT * FROM image_data WHERE content_id = 1').get() as Record<string, unknown>;
     expect(row).toMatchObject({
       width: 34, height: 42, pdq: '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d', pdq_quality: 100,
