@@ -176,6 +176,8 @@ export interface FindingCategory {
 
 /** Audit actions that record an export: they do not change the case, so a package stops before them. */
 export const EXPORT_ACTION = 'export.package';
+/** Recorded when a package recorded as exported could not be given its name after all (see exportCase). */
+export const EXPORT_FAILED_ACTION = 'export.failed';
 
 export function collectPackageData(db: Db, info: CaseInfo): PackageData {
   return db.transaction(() => {
@@ -206,7 +208,7 @@ export function collectPackageData(db: Db, info: CaseInfo): PackageData {
  */
 export function auditThroughLastChange(entries: AuditEntry[]): AuditEntry[] {
   let end = entries.length;
-  const recordsAnExport = (e: AuditEntry) => e.action === EXPORT_ACTION || (e.action === SIGNED_ACTION && e.details['reason'] === 'exported');
+  const recordsAnExport = (e: AuditEntry) => e.action === EXPORT_ACTION || e.action === EXPORT_FAILED_ACTION || (e.action === SIGNED_ACTION && e.details['reason'] === 'exported');
   while (end > 0 && recordsAnExport(entries[end - 1]!)) end -= 1;
   return entries.slice(0, end);
 }

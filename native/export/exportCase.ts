@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit, readAudit } from '../audit/log.js';
@@ -7,7 +7,8 @@ import { currentSigner, type Signer } from '../examiners/keys.js';
 import { canonicalJson } from '../util/canonicalJson.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
-import { auditThroughLastChange, collectPackageData, EXPORT_ACTION } from './collect.js';
+import { auditThroughLastChange, collectPackageData, EXPORT_ACTION, EXPORT_FAILED_ACTION } from './collect.js';
+import { fsyncDir, partialName, removeStalePartials, writeFailure, writeFileDurable } from '../util/durableFile.js';
 import { buildVics, type VicsBooleans } from './vics.js';
 import { buildCaseUco } from './caseUco.js';
 import { buildCsv } from './csv.js';
@@ -50,13 +51,21 @@ export interface ExportResult {
   signedBy: { examiner: string; fingerprint: string } | null;
   /** Null when no list of the library was given. */
   unmatchedExhibits: UnmatchedExhibit[] | null;
+  /** What interrupted exports to the same name had left (OUT.partial-PID, OUT.zip.partial-PID), now removed. */
+  removedPartials: string[];
 }
 
 /**
  * Writes a case package into OUT (a new folder): findings as VICS, CASE/UCO and CSV, the audit log,
  * a report in HTML and PDF, the media only when asked and then encrypted, and a manifest of them all.
- * The package is built in a temporary sibling folder and renamed into place, so OUT is either a
- * whole package or absent. Then the manifest's SHA-256 is recorded in the case's audit log.
+ *
+ * Crash and full-disk safety: the folder (OUT.partial-PID) and the zip (OUT.zip.partial-PID) are
+ * written and synced under temporary names; the export is recorded in the case's audit log with the
+ * manifest's SHA-256; only then are they renamed to OUT.zip and OUT and the parent folder synced. So a
+ * file under the final name is always a whole package, and a package under its final name is always
+ * in the audit log. A write that fails (disk full) names the file and leaves nothing behind and
+ * nothing recorded; a rename that fails after the record is recorded as export.failed. Partial
+ * output of an export that was killed is removed by the next export to the same name.
  */
 export async function exportCase(c: OpenCase, outArg: string, opts: ExportOptions): Promise<ExportResult> {
   const out = resolve(outArg);
@@ -64,8 +73,9 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
     if (opts.passphrase === undefined) throw new KestrelError('--media encrypted needs a passphrase', 'E_PASSPHRASE');
     checkPassphrase(opts.passphrase);
   }
-  checkOut(out, c.dir);
   const zipPath = opts.zip ? `${out}.zip` : null;
+  const removedPartials = [...removeStalePartials(out), ...(zipPath ? removeStalePartials(zipPath) : [])];
+  checkOut(out, c.dir);
   if (zipPath && existsSync(zipPath)) throw new KestrelError(`${zipPath}: already exists; choose another name`, 'E_EXISTS');
 
   const signer = opts.signer === undefined ? currentSigner() : opts.signer;
@@ -79,14 +89,24 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
   const asOfDate = new Date(asOf.at);
   const unmatchedExhibits = opts.currentLists ? exhibitsNotMatched(c.db, opts.currentLists) : null;
 
-  const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
+  const temp = partialName(out);
+  const zipTemp = zipPath ? partialName(zipPath) : null;
+  const removeTemps = () => {
+    rmSync(temp, { recursive: true, force: true });
+    if (zipTemp) rmSync(zipTemp, { force: true });
+  };
+  // The file being written, named in the error as it would have been called in the package.
+  let writing = out;
+  const files: FileEntry[] = [];
+  let hash: string;
+  let mediaItems: MediaItem[] = [];
+  let manifestSha256: string;
   try {
-    const files: FileEntry[] = [];
+    mkdirSync(temp, { recursive: true });
     const put = (name: string, bytes: Buffer | string) => {
       const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-      writeFileSync(join(temp, name), b, { flag: 'wx' });
+      writing = join(out, name);
+      writeFileDurable(join(temp, name), b);
       files.push({ path: name, sha256: sha256Hex(b), size: b.length });
     };
     put(AUDIT_FILE, data.audit.map((e) => `${canonicalJson(e)}\n`).join(''));
@@ -94,14 +114,14 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
     put(UCO_FILE, prettyJson(buildCaseUco(data)));
     put(CSV_FILE, buildCsv(data));
 
-    let mediaItems: MediaItem[] = [];
     if (opts.media === 'encrypted') {
+      writing = join(out, MEDIA_FILE);
       const media = await writeEncryptedMedia(join(temp, MEDIA_FILE), data.findings, opts.passphrase!, asOfDate);
       mediaItems = media.items;
       files.push({ path: MEDIA_FILE, sha256: media.sha256, size: media.size });
     }
 
-    const hash = packageHash(files);
+    hash = packageHash(files);
     const model = buildReportModel(data, { packageHash: hash, asOf, media: opts.media, signedBy, exportedBy: opts.examiner ?? c.info.examiner, unmatchedExhibits });
     put(REPORT_HTML_FILE, renderReportHtml(model));
     put(REPORT_PDF_FILE, await renderReportPdf(model, asOf.at, `Case ${data.info.caseNumber} — package hash ${hash}`));
@@ -134,32 +154,67 @@ export async function exportCase(c: OpenCase, outArg: string, opts: ExportOption
         }
       : unsigned);
     const mBytes = manifestBytes(manifest);
-    writeFileSync(join(temp, MANIFEST_FILE), mBytes, { flag: 'wx' });
-    const manifestSha256 = sha256Hex(mBytes);
-
-    renameSync(temp, out);
-    if (zipPath) await zipFolder(out, zipPath, asOfDate);
-
-    const entry = c.db.transaction(() =>
-      appendAudit(c.db, EXPORT_ACTION, {
-        out,
-        zip: zipPath,
-        manifestSha256,
-        packageHash: hash,
-        asOf,
-        findings: data.findings.length,
-        files: files.length + 1,
-        media: opts.media === 'encrypted' ? { mode: 'encrypted', encryption: MEDIA_ENCRYPTION, items: mediaItems.length } : { mode: 'none' },
-        toolVersion: TOOL_VERSION,
-        signedBy,
-        ...(unmatchedExhibits?.length ? { unmatchedExhibits } : {}),
-      }, opts.examiner ?? c.info.examiner),
-    )();
-    signAuditHead(c.db, 'exported', signer);
-    return { dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq, signedBy, unmatchedExhibits };
+    writing = join(out, MANIFEST_FILE);
+    writeFileDurable(join(temp, MANIFEST_FILE), mBytes);
+    manifestSha256 = sha256Hex(mBytes);
+    writing = out;
+    fsyncDir(temp);
+    if (zipPath && zipTemp) {
+      writing = zipPath;
+      await zipFolder(temp, zipTemp, basename(out), asOfDate);
+    }
   } catch (err) {
-    rmSync(temp, { recursive: true, force: true });
-    throw err;
+    removeTemps();
+    throw writeFailure(writing, err, 'nothing was exported (the partial package was removed)');
+  }
+
+  const exportDetails = {
+    out,
+    zip: zipPath,
+    manifestSha256,
+    packageHash: hash,
+    asOf,
+    findings: data.findings.length,
+    files: files.length + 1,
+    media: opts.media === 'encrypted' ? { mode: 'encrypted', encryption: MEDIA_ENCRYPTION, items: mediaItems.length } : { mode: 'none' },
+    toolVersion: TOOL_VERSION,
+    signedBy,
+    ...(unmatchedExhibits?.length ? { unmatchedExhibits } : {}),
+  };
+  const actor = opts.examiner ?? c.info.examiner;
+  const entry = c.db.transaction(() => appendAudit(c.db, EXPORT_ACTION, exportDetails, actor))();
+  publish(out, temp, zipPath, zipTemp, (err) => {
+    removeTemps();
+    c.db.transaction(() => appendAudit(c.db, EXPORT_FAILED_ACTION, {
+      out, zip: zipPath, manifestSha256, exportSeq: entry.seq, error: describeError(err),
+    }, actor))();
+  });
+  signAuditHead(c.db, 'exported', signer);
+  return {
+    dir: out, zip: zipPath, manifestSha256, packageHash: hash, files, findings: data.findings.length, auditSeq: entry.seq, signedBy, unmatchedExhibits,
+    removedPartials,
+  };
+}
+
+/**
+ * Gives the written package its names: the zip by a link (refused rather than replacing a file that
+ * appeared meanwhile), then the folder by a rename; the parent folder is synced so the names last.
+ * On failure nothing stays under a final name and FAILED records why before the error is thrown.
+ */
+function publish(out: string, temp: string, zipPath: string | null, zipTemp: string | null, failed: (err: unknown) => void): void {
+  let zipLinked = false;
+  try {
+    if (zipPath && zipTemp) {
+      linkSync(zipTemp, zipPath);
+      zipLinked = true;
+      rmSync(zipTemp);
+    }
+    renameSync(temp, out);
+    fsyncDir(dirname(out));
+  } catch (err) {
+    if (zipLinked && zipPath) rmSync(zipPath, { force: true });
+    failed(err);
+    throw writeFailure(zipLinked || !zipPath ? out : zipPath, err, 'the package was not exported (recorded as export.failed in the audit log)');
   }
 }
 

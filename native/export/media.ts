@@ -1,4 +1,5 @@
-import { closeSync, createReadStream, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { writeAll } from '../util/durableFile.js';
 import { openEvidence } from '../intake/openEvidence.js';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
@@ -43,7 +44,7 @@ export async function writeEncryptedMedia(
     const writable = new WritableStream<Uint8Array>({
       write(chunk) {
         // What is hashed must be what is on disk, so a short write is finished rather than ignored.
-        for (let done = 0; done < chunk.byteLength;) done += writeSync(fd, chunk, done);
+        writeAll(fd, chunk);
         hash.update(chunk);
         size += chunk.byteLength;
       },
@@ -62,6 +63,7 @@ export async function writeEncryptedMedia(
       items.push({ entry, sha256: f.sha256, size: f.size });
     }
     await zip.close();
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

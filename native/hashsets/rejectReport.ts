@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fsyncDir, partialName, writeFailure, writeFileDurable } from '../util/durableFile.js';
 import type { HashLibrary } from './library.js';
 
 export interface Reject { at: string; reason: string }
@@ -13,8 +14,17 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'list';
 }
 
+/** Whole or absent under its name, as every output (see durableFile.ts). */
 export function writeRejectReport(reportPath: string, source: string, rejects: readonly Reject[]): void {
-  mkdirSync(join(reportPath, '..'), { recursive: true });
+  mkdirSync(dirname(reportPath), { recursive: true });
   const body = [`# rejected records of ${source}`, 'where\treason', ...rejects.map((r) => `${r.at}\t${r.reason.replace(/[\t\n]/g, ' ')}`)].join('\n');
-  writeFileSync(reportPath, `${body}\n`);
+  const tmp = partialName(reportPath);
+  try {
+    writeFileDurable(tmp, Buffer.from(`${body}\n`, 'utf8'));
+    renameSync(tmp, reportPath);
+    fsyncDir(dirname(reportPath));
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw writeFailure(reportPath, err, 'the report of rejected records was not written');
+  }
 }

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fsyncDir, partialName, removeStalePartials, writeFailure, writeFileDurable } from '../util/durableFile.js';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
@@ -123,42 +124,57 @@ export type ShareAudit =
   | { kind: 'case'; c: OpenCase; source: string }
   | { kind: 'list'; lib: HashLibrary; list: HashListInfo; actor: string };
 
-/** Writes the export (never over an existing file) and records it with its SHA-256 in the audit log. */
+/** Recorded when a shared list recorded as written could not be given its name after all. */
+export const SHARE_FAILED_AUDIT_ACTION = 'hashset.export.failed';
+
+/**
+ * Writes the export (never over an existing file) and records it with its SHA-256 in the audit log.
+ * The bytes go to FILE.partial-PID and are synced; the export is recorded; only then does the file
+ * get its name (a link: it fails instead of replacing a file that appeared at FILE meanwhile) and the
+ * folder is synced. So FILE is whole whenever it exists and recorded whenever it has its name; a full
+ * disk names FILE and leaves nothing behind and nothing recorded.
+ */
 export function writeShare(out: string, items: readonly ShareItem[], options: ShareOptions, audit: ShareAudit): ShareResult {
   const file = resolve(out);
   const bytes = renderShare(items, options.format, options.booleans);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const tmp = `${file}.partial-${process.pid}`;
+  removeStalePartials(file);
+  if (existsSync(file)) throw new KestrelError(`${file}: already exists; not overwritten`, 'E_WRITE');
+  const tmp = partialName(file);
   try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    // A link, not a rename: it fails instead of replacing a file that appeared at OUT meanwhile.
-    linkSync(tmp, file);
+    writeFileDurable(tmp, bytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new KestrelError(code === 'EEXIST' ? `${file}: already exists; not overwritten` : `${file}: cannot write: ${describeError(err)}`, 'E_WRITE');
-  } finally {
     rmSync(tmp, { force: true });
+    throw writeFailure(file, err, 'nothing was exported');
   }
   const details = {
     file, format: options.format, sha256, items: items.length,
     scheme: options.scheme ?? null, categories: options.categories ?? [], tool: `${TOOL_NAME} ${TOOL_VERSION}`,
   };
-  let auditSeq: number;
-  if (audit.kind === 'case') {
-    auditSeq = appendAudit(audit.c.db, SHARE_AUDIT_ACTION, { ...details, source: audit.source }, options.examiner ?? audit.c.info.examiner).seq;
-  } else {
-    const { list } = audit;
-    const source = { list: list.name, version: list.version, uid: list.uid, listFileSha256: list.fileSha256 };
-    auditSeq = audit.lib.db.transaction(() =>
-      appendSqliteLibraryAudit(audit.lib.db, SHARE_AUDIT_ACTION, { ...details, source }, options.examiner ?? audit.actor).seq).immediate();
+  const auditSeq = recordShare(audit, SHARE_AUDIT_ACTION, details, options.examiner);
+  try {
+    linkSync(tmp, file);
+    fsyncDir(dirname(file));
+  } catch (err) {
+    recordShare(audit, SHARE_FAILED_AUDIT_ACTION, { file, sha256, exportSeq: auditSeq, error: describeError(err) }, options.examiner);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'EEXIST'
+      ? new KestrelError(`${file}: already exists; not overwritten (recorded as ${SHARE_FAILED_AUDIT_ACTION})`, 'E_WRITE')
+      : writeFailure(file, err, `nothing was exported (recorded as ${SHARE_FAILED_AUDIT_ACTION})`);
+  } finally {
+    rmSync(tmp, { force: true });
   }
   return { file, format: options.format, sha256, items: items.length, auditSeq };
+}
+
+function recordShare(audit: ShareAudit, action: string, details: Record<string, unknown>, examiner: string | undefined): number {
+  if (audit.kind === 'case') {
+    return appendAudit(audit.c.db, action, { ...details, source: audit.source }, examiner ?? audit.c.info.examiner).seq;
+  }
+  const { list } = audit;
+  const source = { list: list.name, version: list.version, uid: list.uid, listFileSha256: list.fileSha256 };
+  return audit.lib.db.transaction(() =>
+    appendSqliteLibraryAudit(audit.lib.db, action, { ...details, source }, examiner ?? audit.actor).seq).immediate();
 }
 
 export function parseShareFormat(s: string): ShareFormat {

@@ -50,6 +50,7 @@ export function registerExport(program: Command): void {
           vicsBooleans: flags.vicsBooleans,
           currentLists: currentLists(flags.library),
         });
+        for (const p of r.removedPartials) process.stderr.write(`kestrel: removed ${p}, left by an export that was interrupted\n`);
         for (const u of r.unmatchedExhibits ?? []) process.stderr.write(`kestrel: warning: ${describeUnmatched(u)}\n`);
         if (!r.signedBy) {
           process.stderr.write('kestrel: the package is not signed (no examiner key unlocked: `kestrel key create`, then --key-passphrase-file F); `kestrel verify` will refuse it\n');
