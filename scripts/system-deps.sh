@@ -33,6 +33,7 @@ libpng-dev     file:/usr/include/png.h      # the same
 imagemagick    file:/usr/bin/convert-im6.q16  # (not cmd:convert: some machines have a stand-in convert on PATH without ImageMagick) test/native/hashing/pdqConformance: BMP and HEIC files, the reader of the reference for WebP, GIF, TIFF; bench/accuracy.ts variants
 postgresql     cmd:pg_ctlcluster  # test/native/lab: the PostgreSQL engine of the lab library (test/helpers/postgres.ts runs initdb/pg_ctl in a temp folder)
 ffmpeg         cmd:ffmpeg      # native/video: ffprobe and ffmpeg decode videos; test/native/video makes its test videos with it
+util-linux     cmd:prlimit     # test/native/export/crashWindows: a file size limit (prlimit) and a private mount namespace (unshare) for full-disk exports
 '
 
 present() {
