@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Reader, ZipReader, configure, type Entry, type FileEntry } from '@zip.js/zip.js';
+import { ZipReader, configure, type Entry, type FileEntry } from '@zip.js/zip.js';
+import { FileHandleReader } from '../util/zipFileHandle.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { compareText } from './manifest.js';
 
@@ -106,25 +107,6 @@ function folderFiles(dir: string): PackageFiles {
     },
     close: async () => undefined,
   };
-}
-
-/** Random access to the zip through one file handle, so a package of many gigabytes is never held in memory. */
-class FileHandleReader extends Reader<FileHandle> {
-  constructor(private readonly handle: FileHandle, size: number) {
-    super(handle);
-    this.size = size;
-  }
-
-  override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
-    const data = new Uint8Array(Math.max(0, Math.min(length, this.size - index)));
-    let done = 0;
-    while (done < data.length) {
-      const { bytesRead } = await this.handle.read(data, done, data.length - done, index + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return data.subarray(0, done);
-  }
 }
 
 /** Why a member's name cannot be taken as a package path, or null when it can. */

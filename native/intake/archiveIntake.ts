@@ -3,7 +3,8 @@ import { join, resolve, sep } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
 import { appendAudit } from '../audit/log.js';
 import { displayPath } from '../util/pathBytes.js';
-import { ArchiveClient, type ArchiveMember } from '../archive/archiveClient.js';
+import { ArchiveClient } from '../archive/archiveClient.js';
+import { nameMembers, tryOpenStored, type NamedMember } from '../archive/memberNames.js';
 import { HelperFailure, HelperGaveUp } from '../helpers/supervisor.js';
 import type { CatalogWriter, ReadOutcome } from './catalogWriter.js';
 import { ReaderPool } from './readerPool.js';
@@ -17,6 +18,7 @@ import { saveThumbnail } from '../image/store.js';
  * and a limit hit is recorded on the archive (and in the audit log) instead of expanding it.
  * Members are extracted into a temporary folder inside the case folder, hashed and analysed like
  * any file, and the folder is removed before the next archive: nothing lands outside the case.
+ * Zip and tar members keep the names their archive stores, as bytes (archive/memberNames.ts).
  */
 export interface ArchiveLimits {
   /** Nesting: 1 expands archives found in the evidence, not archives inside them. */
@@ -116,16 +118,23 @@ export async function expandArchives(
       finish(row, 'error', { message: listing.errors.join('; ') || 'not an archive the reader knows' });
       return;
     }
-    const members = listing.members;
+    const opened = await tryOpenStored(file, listing.type);
+    const stored = opened !== null && 'note' in opened ? null : opened;
+    const named = opened !== null && 'note' in opened ? { ...nameMembers(null, listing.members), namesNote: opened.note } : nameMembers(stored, listing.members);
+    const members = named.members;
     const bytes = members.reduce((n, m) => n + (m.isDir ? 0 : m.size ?? 0), 0);
     const archiveSize = row.size ?? statSync(file).size;
     const ratio = archiveSize > 0 ? bytes / archiveSize : 0;
-    const numbers = { type: listing.type, members: members.length, bytes, archiveSize, ratio: Math.round(ratio * 10) / 10 };
+    const numbers = {
+      type: listing.type, members: members.length, bytes, archiveSize, ratio: Math.round(ratio * 10) / 10,
+      names: named.names, ...(named.namesNote ? { namesNote: named.namesNote } : {}),
+    };
     const hit = members.length > limits.maxEntries ? { limit: 'entries', maxEntries: limits.maxEntries }
       : bytes > limits.maxTotalBytes ? { limit: 'total bytes', maxTotalBytes: limits.maxTotalBytes }
       : ratio > limits.maxRatio ? { limit: 'expansion ratio', maxRatio: limits.maxRatio }
       : null;
     if (hit) {
+      await stored?.close();
       finish(row, 'limit', { ...hit, ...numbers });
       return;
     }
@@ -134,7 +143,9 @@ export async function expandArchives(
       for (const m of members) insertChild.run(childRow(row, m));
     })();
     summary.members += members.length;
+    const places = diskPlaces(members);
     const out = mkdtempSync(join(tmpRoot, 'x-'));
+    const copies = mkdtempSync(join(tmpRoot, 's-'));
     try {
       const pending = pendingChildren.all(row.id) as Array<{ id: number; path: Buffer; path_text: string; extension: string | null }>;
       let extractErrors: string[] = [];
@@ -146,14 +157,34 @@ export async function expandArchives(
           extractErrors = [err instanceof HelperFailure ? err.message : String(err)];
         }
       }
+      /** Where a member lies on disk, or why it is not there. */
+      const locate = async (path: Buffer): Promise<{ file: string } | { message: string }> => {
+        const place = places.get(path.subarray(row.path.length + 2).toString('latin1'));
+        if (place?.sharedWith) return { message: `member not read: 7-Zip writes it and ${place.sharedWith} other member(s) to one name` };
+        if (place && place.diskPath === null && stored) {
+          const copy = join(copies, String(place.index));
+          try {
+            if (!existsSync(copy)) await stored.extract(place.index, copy);
+            return { file: copy };
+          } catch (err) {
+            return { message: `member not extracted: ${err instanceof Error ? err.message : String(err)}` };
+          }
+        }
+        const onDisk = place?.diskPath ? resolve(out, place.diskPath) : '';
+        if (!onDisk.startsWith(out + sep) || !existsSync(onDisk)) return { message: `member not extracted${extractErrors.length ? `: ${extractErrors.join('; ')}` : ''}` };
+        return { file: onDisk };
+      };
+      // Members copied out by their place in the archive are copied one at a time (each holds a buffer), before the reads.
+      const located = new Map<number, { file: string } | { message: string }>();
+      for (const p of pending) located.set(p.id, await locate(p.path));
       const outcomes: ReadOutcome[] = [];
       await Promise.all(pending.map(async (p) => {
-        const member = p.path.subarray(row.path.length + 2).toString('utf8');
-        const onDisk = resolve(out, member);
-        if (!onDisk.startsWith(out + sep) || !existsSync(onDisk)) {
-          outcomes.push({ ok: false, instanceId: p.id, pathText: p.path_text, code: 'EARCHIVE', message: `member not extracted${extractErrors.length ? `: ${extractErrors.join('; ')}` : ''}` });
+        const where = located.get(p.id)!;
+        if ('message' in where) {
+          outcomes.push({ ok: false, instanceId: p.id, pathText: p.path_text, code: 'EARCHIVE', message: where.message });
           return;
         }
+        const onDisk = where.file;
         const res = await pool.read({ id: p.id, path: new Uint8Array(Buffer.from(onDisk)), listedSize: 0, listedMtime: '' });
         outcomes.push(res.ok
           ? {
@@ -165,8 +196,12 @@ export async function expandArchives(
       }));
       writer.recordReads(outcomes);
       for (const child of childrenArchives.all(row.id, types) as ArchiveRow[]) {
-        const member = child.path.subarray(row.path.length + 2).toString('utf8');
-        await expand(child, resolve(out, member), depth + 1);
+        const where = await locate(child.path);
+        if ('message' in where) {
+          finish(child, 'error', { message: where.message });
+          continue;
+        }
+        await expand(child, where.file, depth + 1);
       }
       // 7-Zip's words when the reader's memory cap refused what the archive's header asked for.
       if (extractErrors.some((e) => /can't allocate required memory/i.test(e))) {
@@ -175,7 +210,9 @@ export async function expandArchives(
         finish(row, 'expanded', { ...numbers, encryptedMembers, extractErrors });
       }
     } finally {
+      await stored?.close();
       rmSync(out, { recursive: true, force: true });
+      rmSync(copies, { recursive: true, force: true });
     }
   };
 
@@ -202,8 +239,21 @@ export async function expandArchives(
   return summary;
 }
 
-function childRow(parent: ArchiveRow, m: ArchiveMember): Record<string, unknown> {
-  const path = Buffer.concat([parent.path, Buffer.from('!/'), Buffer.from(m.path, 'utf8')]);
+/**
+ * Where each member (by its stored name's bytes) lies in the extraction folder. 7-Zip turns names
+ * it cannot decode into other characters, so two members with different stored names can land on
+ * one file; those are not read rather than given each other's content.
+ */
+function diskPlaces(members: NamedMember[]): Map<string, { diskPath: string | null; index: number; sharedWith: number }> {
+  const byDisk = new Map<string, number>();
+  for (const m of members) if (!m.isDir && m.diskPath !== null) byDisk.set(m.diskPath, (byDisk.get(m.diskPath) ?? 0) + 1);
+  return new Map(members.map((m) => [m.name.toString('latin1'), {
+    diskPath: m.diskPath, index: m.index, sharedWith: m.isDir || m.diskPath === null ? 0 : byDisk.get(m.diskPath)! - 1,
+  }]));
+}
+
+function childRow(parent: ArchiveRow, m: NamedMember): Record<string, unknown> {
+  const path = Buffer.concat([parent.path, Buffer.from('!/'), m.name]);
   const isFile = !m.isDir;
   return {
     parent: parent.id,

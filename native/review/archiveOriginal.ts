@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path';
 import type { OpenCase } from '../catalog/case.js';
 import { ArchiveClient } from '../archive/archiveClient.js';
+import { nameMembers, tryOpenStored } from '../archive/memberNames.js';
 import { MAX_IMAGE_BYTES } from '../image/formats.js';
 import { locateLoose } from './original.js';
 import type { ImageRead } from './imageOriginal.js';
@@ -67,9 +68,26 @@ export class ArchiveReaders {
     const out = mkdtempSync(join(root, 'x-'));
     try {
       this.client ??= new ArchiveClient({ timeoutMs: 120_000 });
-      const { errors } = await this.client.extract(archive, out, row.path_text);
-      const onDisk = resolve(out, row.path.subarray(row.parent_path.length + 2).toString('utf8'));
-      if (!onDisk.startsWith(out + sep)) throw new Error('member path leaves the extraction folder');
+      const listing = await this.client.list(archive, row.path_text);
+      const name = row.path.subarray(row.parent_path.length + 2);
+      const opened = await tryOpenStored(archive, listing.type);
+      const stored = opened !== null && 'note' in opened ? null : opened;
+      let onDisk: string;
+      let errors: string[] = [];
+      try {
+        const member = nameMembers(stored, listing.members).members.find((m) => m.name.equals(name));
+        if (!member) throw new Error('no longer listed in its archive');
+        if (member.diskPath === null && stored) {
+          onDisk = join(out, `stored-${member.index}`);
+          await stored.extract(member.index, onDisk);
+        } else {
+          errors = (await this.client.extract(archive, out, row.path_text)).errors;
+          onDisk = resolve(out, member.diskPath ?? '');
+          if (!onDisk.startsWith(out + sep)) throw new Error('member path leaves the extraction folder');
+        }
+      } finally {
+        await stored?.close();
+      }
       let stat;
       try {
         stat = statSync(onDisk);
