@@ -35,6 +35,14 @@ export const UCO_CONTEXT = {
   xsd: XSD,
 } as const;
 
+/**
+ * The CASE release the graph is written to (CASE 1.4.0 imports UCO 1.4.0). CASE 1.x has no header
+ * for this: its way is uco-core:specVersion ("the version of UCO ontology or subontology
+ * specification used to characterize a concept", a string, at most one per object) on a UcoObject,
+ * here a uco-core:Bundle enclosing every object of the graph, as CASE's own examples wrap theirs.
+ */
+export const CASE_SPEC_VERSION = 'CASE 1.4.0';
+
 type Node = Record<string, unknown> & { '@id': string; '@type': string };
 
 const dateTime = (v: string) => ({ '@type': 'xsd:dateTime', '@value': v });
@@ -256,7 +264,15 @@ export function buildCaseUco(data: PackageData): unknown {
   });
 
   graph.sort((a, b) => compareText(a['@id'], b['@id']));
-  return { '@context': { kb, ...UCO_CONTEXT }, '@graph': graph };
+  const bundle: Node = {
+    '@id': id('bundle', 'package'),
+    '@type': 'uco-core:Bundle',
+    'uco-core:name': `Kestrel case package ${data.info.caseNumber}`,
+    'uco-core:description': `Findings of case ${data.info.caseNumber} written by ${TOOL_NAME} ${TOOL_VERSION} to ${CASE_SPEC_VERSION} (UCO 1.4.0)`,
+    'uco-core:specVersion': CASE_SPEC_VERSION,
+    'uco-core:object': graph.map((n) => ref(n['@id'])),
+  };
+  return { '@context': { kb, ...UCO_CONTEXT }, '@graph': [bundle, ...graph] };
 }
 
 /**

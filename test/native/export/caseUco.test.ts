@@ -66,6 +66,18 @@ describe('CASE/UCO export', () => {
     expect([...usedDatatypes].filter((d) => !datatypes.has(d))).toEqual([]);
   });
 
+  it('declares the CASE version it is written to: a Bundle with uco-core:specVersion enclosing every other object', () => {
+    const bundles = doc['@graph'].filter((n) => n['@type'] === 'uco-core:Bundle');
+    expect(bundles).toHaveLength(1);
+    const bundle = bundles[0]!;
+    expect(bundle['uco-core:specVersion']).toBe('CASE 1.4.0');
+    const enclosed = (bundle['uco-core:object'] as { '@id': string }[]).map((r) => r['@id']);
+    expect(new Set(enclosed)).toEqual(new Set(doc['@graph'].filter((n) => n !== bundle).map((n) => n['@id'])));
+    // specVersion as its IRI in the expanded graph: the term maps to UCO core, not to a local word.
+    const expandedBundle = expanded.find((n) => (n['@type'] as string[]).includes('https://ontology.unifiedcyberontology.org/uco/core/Bundle'))!;
+    expect(expandedBundle['https://ontology.unifiedcyberontology.org/uco/core/specVersion']).toEqual([{ '@value': 'CASE 1.4.0' }]);
+  });
+
   it('has no blank nodes, and every identifier ends in a UUID, as UCO asks', () => {
     const ids = nodes(expanded).filter((n) => Object.keys(n).some((k) => k !== '@id')).map((n) => n['@id']);
     expect(ids.every((id) => typeof id === 'string' && /[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))).toBe(true);
