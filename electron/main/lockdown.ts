@@ -1,10 +1,10 @@
 import { app, session, type Session } from 'electron';
-import { APP_ORIGIN } from '../api/index.js';
 import { CONTENT_SECURITY_POLICY } from '../../native/api/security.js';
+import { requestAllowed } from './requestFilter.js';
 
 /**
  * Offline lockdown. Kestrel holds evidence and never talks to a network: every request that is not
- * for the app's own protocol is cancelled, permissions are refused, pages cannot navigate or open
+ * for the app's own origin is cancelled (requestFilter.ts), permissions are refused, pages cannot navigate or open
  * windows, and every response carries the strict CSP.
  */
 export function lockDownSession(s: Session = session.defaultSession): void {
@@ -12,7 +12,7 @@ export function lockDownSession(s: Session = session.defaultSession): void {
   s.setPermissionCheckHandler(() => false);
   s.setDevicePermissionHandler(() => false);
   s.webRequest.onBeforeRequest((details, callback) => {
-    callback({ cancel: !details.url.startsWith(`${APP_ORIGIN}/`) && !details.url.startsWith('devtools://') });
+    callback({ cancel: !requestAllowed(details.url, { devtools: !app.isPackaged }) });
   });
   s.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });

@@ -7,6 +7,7 @@ import { libraryDir } from '../../native/hashsets/library.js';
 import { registerApiIpc } from './api.ipc.js';
 import { lockDownContents, lockDownSession } from './lockdown.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
+import { mainWindowOptions } from './windowOptions.js';
 
 /** dist/electron/main → dist */
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,23 +29,7 @@ function parseArgs(argv: readonly string[]): { caseDir?: string; libraryDir: str
 }
 
 function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    backgroundColor: '#1d2024',
-    title: 'Kestrel',
-    webPreferences: {
-      preload: join(DIST, 'electron', 'preload', 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      webviewTag: false,
-      spellcheck: false,
-      navigateOnDragDrop: false,
-    },
-  });
+  const win = new BrowserWindow(mainWindowOptions(join(DIST, 'electron', 'preload', 'preload.cjs')));
   windows.add(win);
   win.on('closed', () => windows.delete(win));
   void win.loadURL(`${APP_ORIGIN}/index.html`);

@@ -1,7 +1,7 @@
-import { net, protocol } from 'electron';
-import { existsSync } from 'node:fs';
+import { protocol } from 'electron';
+import { createReadStream, existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../../native/api/security.js';
 import type { KestrelService } from '../../native/api/service.js';
 import { appRequestPath } from './appUrl.js';
@@ -51,8 +51,8 @@ export function handleAppProtocol(rendererDir: string, service: Pick<KestrelServ
     }
     const type = file ? MEDIA_TYPES[extname(file).toLowerCase()] : undefined;
     if (!file || !type) return notFound();
-    const response = await net.fetch(pathToFileURL(file).toString(), { bypassCustomProtocolHandlers: true });
-    return new Response(response.body, {
+    // Read here: fetching the file's URL would go through the session's request filter, which cancels it.
+    return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
       status: 200,
       headers: { 'Content-Type': type, 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
     });
