@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ExhibitData, Finding, Instance, MatchData, Method, PackageData } from './collect.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { compareText } from './manifest.js';
+import { videoMatchStatement } from './videoFindings.js';
 
 /**
  * The findings as CASE/UCO JSON-LD: each place a finding was found is an observable:File with a
@@ -180,6 +181,55 @@ export function buildCaseUco(data: PackageData): unknown {
       'uco-action:result': annotations.map(ref),
       'uco-core:hasFacet': argumentFacets(aid, {
         list: m.list, listVersion: m.listVersion ?? 'unversioned', algorithm: m.algorithm, threshold: String(m.threshold),
+      }),
+    });
+  }
+
+  // Video matching: one action per vPDQ list, its results one annotation per (seized video, listed
+  // video) stating whole or partial, the shares of frames and the matched time ranges on both sides.
+  const videoGroups = new Map<string, Finding[]>();
+  for (const f of data.findings) {
+    for (const v of f.videoMatches) {
+      const key = `${v.list}\u0000${v.listVersion}\u0000vpdq`;
+      const g = videoGroups.get(key) ?? [];
+      if (!g.includes(f)) g.push(f);
+      videoGroups.set(key, g);
+    }
+  }
+  for (const key of [...videoGroups.keys()].sort()) {
+    const findings = videoGroups.get(key)!;
+    const hits = findings.flatMap((f) => f.videoMatches.filter((v) => `${v.list}\u0000${v.listVersion}\u0000vpdq` === key).map((v) => ({ f, v })));
+    const first = hits[0]!.v;
+    const use = data.hashLists.find((l) => l.name === first.list && l.version === first.listVersion);
+    const aid = id('video-matching', key);
+    actions.push(aid);
+    const annotations = hits.map(({ f, v }) => {
+      const nid = id('video-match', `${key}\u0000${f.sha256}\u0000${v.entry}`);
+      graph.push({
+        '@id': nid,
+        '@type': 'uco-core:Annotation',
+        'uco-core:object': filesOf(f),
+        'uco-core:statement': videoMatchStatement(v),
+        'uco-core:tag': ['match', `list:${v.list}`, 'algorithm:vpdq', `video match:${v.match}`],
+      });
+      return nid;
+    });
+    const times = hits.map(({ v }) => v.matchedAt).sort();
+    graph.push({
+      '@id': aid,
+      '@type': 'case-investigation:InvestigativeAction',
+      'uco-core:name': 'video matching',
+      'uco-core:description': `Match of the case's videos against the listed videos of ${first.list} version ${first.listVersion} by vPDQ ${first.algorithmVersion}`,
+      'uco-action:startTime': dateTime(times[0]!),
+      'uco-action:endTime': dateTime(times[times.length - 1]!),
+      'uco-action:performer': ref(person(use?.matchedBy ?? data.info.examiner)),
+      'uco-action:instrument': ref(tool(use?.toolVersion ?? TOOL_VERSION)),
+      'uco-action:object': findings.flatMap(filesOf),
+      'uco-action:result': annotations.map(ref),
+      'uco-core:hasFacet': argumentFacets(aid, {
+        list: first.list, listVersion: first.listVersion, algorithm: 'vpdq', algorithmVersion: first.algorithmVersion, rule: first.rule,
+        frameDistanceThreshold: String(first.distanceThreshold), frameQualityThreshold: String(first.qualityThreshold),
+        wholeMatchPercentThreshold: String(first.matchPercentThreshold),
       }),
     });
   }

@@ -8,6 +8,9 @@ import { compareText } from './manifest.js';
 import { entryFlags, flagColumns, type FlagColumns } from '../catalog/entryFlags.js';
 import { exhibitProvenance, type ExhibitProvenance } from '../disk/provenance.js';
 import { caseHitsByContent, type CaseHit } from '../lab/caseHits.js';
+import { readVideoData, readVideoMatches, type VideoData, type VideoMatchData } from './videoFindings.js';
+
+export type { VideoData, VideoMatchData } from './videoFindings.js';
 
 /**
  * Everything a case package says, read from the catalogue in one read transaction so that every
@@ -88,7 +91,7 @@ export interface HashListUse {
 
 /** One method applied to the evidence, as the report and the CASE/UCO provenance state it. */
 export interface Method {
-  step: 'intake' | 'image analysis' | 'matching' | 'categorisation';
+  step: 'intake' | 'image analysis' | 'video analysis' | 'matching' | 'categorisation';
   algorithm: string;
   version: string;
   parameters: Record<string, string>;
@@ -102,8 +105,12 @@ export interface Finding {
   size: number;
   detectedType: string;
   image: ImageData | null;
+  /** A video's probe and frame hashing (null for anything that is not an analysed video). */
+  video: VideoData | null;
   instances: Instance[];
   matches: MatchData[];
+  /** vPDQ matches against listed videos (whole or partial, shares of frames, time ranges). */
+  videoMatches: VideoMatchData[];
   /** Other cases of the lab library holding it: intelligence, never a decision, never a list hit. */
   caseHits: CaseHit[];
   decision: DecisionData | null;
@@ -183,7 +190,7 @@ export function collectPackageData(db: Db, info: CaseInfo): PackageData {
   return db.transaction(() => {
     const audit = auditThroughLastChange(readAudit(db));
     const exhibits = readExhibits(db);
-    const findings = readFindings(db);
+    const findings = readFindings(db, audit);
     const perExhibit = new Map<string, number>();
     for (const f of findings) {
       for (const label of new Set(f.instances.map((i) => i.exhibitLabel))) perExhibit.set(label, (perExhibit.get(label) ?? 0) + 1);
@@ -253,12 +260,14 @@ function intakePerformers(db: Db): Map<number, string> {
   return out;
 }
 
-function readFindings(db: Db): Finding[] {
+function readFindings(db: Db, audit: AuditEntry[]): Finding[] {
   const matchesByContent = readMatches(db);
+  const videoMatches = readVideoMatches(db, audit);
+  const videos = readVideoData(db);
   const carried = readCarried(db);
   const decisions = readDecisions(db);
   const caseHits = caseHitsByContent(db);
-  const ids = new Set<number>([...matchesByContent.keys(), ...decisions.keys(), ...caseHits.keys()]);
+  const ids = new Set<number>([...matchesByContent.keys(), ...videoMatches.keys(), ...decisions.keys(), ...caseHits.keys()]);
   if (ids.size === 0) return [];
   const contentStmt = db.prepare('SELECT id, sha256, sha1, md5, size, detected_type FROM content WHERE id = ?');
   const instanceStmt = db.prepare(
@@ -288,6 +297,7 @@ function readFindings(db: Db): Finding[] {
       flags: entryFlags(r),
     }));
     const matches = matchesByContent.get(id) ?? [];
+    const videoHits = videoMatches.get(id) ?? [];
     const decision = decisions.get(id) ?? null;
     findings.push({
       contentId: c.id,
@@ -297,11 +307,13 @@ function readFindings(db: Db): Finding[] {
       size: c.size,
       detectedType: c.detected_type,
       image: img ? { width: img.width, height: img.height, pdq: img.pdq, pdqQuality: img.pdq_quality, blockhash: img.blockhash, algorithms: img.algorithms } : null,
+      video: videos.get(id) ?? null,
       instances,
       matches,
+      videoMatches: videoHits,
       caseHits: caseHits.get(id) ?? [],
       decision,
-      category: findingCategory(decision, matches),
+      category: findingCategory(decision, [...matches, ...videoHits]),
       carried: carried.get(id) ?? {},
       notes: (noteStmt.all(id) as { text: string; examiner: string; created_at: string }[]).map((n) => ({ text: n.text, examiner: n.examiner, createdAt: n.created_at })),
       tags: (tagStmt.all(id) as { tag: string }[]).map((t) => t.tag),
@@ -316,7 +328,7 @@ function readFindings(db: Db): Finding[] {
  * they all agree on one category in one scheme; lists that disagree leave the content uncategorised
  * for the examiner to decide, rather than Kestrel picking one.
  */
-function findingCategory(decision: DecisionData | null, matches: MatchData[]): FindingCategory | null {
+function findingCategory(decision: DecisionData | null, matches: { scheme: SchemeId | null; category: string | null }[]): FindingCategory | null {
   if (decision) return { scheme: decision.scheme, code: decision.category, label: categoryLabel(decision.scheme, decision.category), source: 'examiner' };
   const given = new Set(matches.filter((m) => m.scheme && m.category !== null).map((m) => `${m.scheme}\u0000${m.category}`));
   if (given.size !== 1) return null;
@@ -439,7 +451,8 @@ function readHashListUses(db: Db, audit: AuditEntry[]): HashListUse[] {
   const rows = db.prepare(
     `SELECT u.list_name, u.list_version, u.list_format, u.list_format_version, u.list_sha256, u.known, u.scheme,
             u.pdq_threshold, u.blockhash_threshold, u.first_matched_at, u.matched_at, u.tool_version,
-            (SELECT count(DISTINCT m.content_id) FROM hash_match m WHERE m.use_id = u.id) AS matched
+            (SELECT count(*) FROM (SELECT m.content_id FROM hash_match m WHERE m.use_id = u.id
+                                   UNION SELECT v.content_id FROM video_match v WHERE v.use_id = u.id)) AS matched
        FROM hashlist_use u ORDER BY u.list_name, u.list_version, u.list_uid`,
   ).all() as {
     list_name: string; list_version: number; list_format: string; list_format_version: string | null; list_sha256: string; known: number;
@@ -492,10 +505,15 @@ function readMethods(db: Db, audit: AuditEntry[]): Method[] {
     const t = thresholds as Record<string, unknown>;
     const exact = Object.keys(a).filter((k) => a[k] === 'exact').map((k) => k.toUpperCase().replace('SHA', 'SHA-'));
     if (exact.length) add({ step: 'matching', algorithm: `${exact.join(', ')}: exact`, version: 'equal digests', parameters: {} });
-    for (const k of Object.keys(a).filter((x) => a[x] !== 'exact').sort()) {
-      const parameters: Record<string, string> = { 'largest Hamming distance that matches': String(t[k] ?? 'not recorded') };
+    // Every match records vPDQ's rule, but only a vPDQ list holds videos to compare with.
+    const list = e.details['list'] as { format?: unknown } | undefined;
+    if (list?.format === 'vpdq' && a['vpdq'] !== undefined) add(vpdqMethod(String(a['vpdq']), t['vpdq']));
+    for (const k of Object.keys(a).filter((x) => a[x] !== 'exact' && x !== 'vpdq').sort()) {
+      // The extra PDQ hashes' threshold is recorded as pdqExtra, their definition as an object.
+      const threshold = t[k === 'pdqExtras' ? 'pdqExtra' : k];
+      const parameters: Record<string, string> = { 'largest Hamming distance that matches': String(threshold ?? 'not recorded') };
       if (k === 'pdq' && t['pdqMinQuality'] !== undefined) parameters['lowest PDQ quality matched'] = String(t['pdqMinQuality']);
-      add({ step: 'matching', algorithm: k, version: String(a[k]), parameters });
+      add({ step: 'matching', algorithm: k, version: versionText(a[k]), parameters });
     }
   }
   for (const e of audit) {
@@ -514,7 +532,36 @@ function readMethods(db: Db, audit: AuditEntry[]): Method[] {
   for (const json of rows) {
     for (const m of imageMethods(json)) add(m);
   }
+  const videoRows = db.prepare('SELECT DISTINCT algorithms FROM video_data ORDER BY algorithms').pluck().all() as string[];
+  for (const json of videoRows) {
+    for (const m of imageMethods(json)) add({ ...m, step: 'video analysis' });
+  }
   return methods;
+}
+
+/** An algorithm as the audit recorded it: a version string, or a definition with a name and a version. */
+function versionText(v: unknown): string {
+  if (v !== null && typeof v === 'object') {
+    const d = v as { name?: unknown; version?: unknown };
+    return `${String(d.name ?? 'unnamed')} ${String(d.version ?? 'not versioned')}`;
+  }
+  return String(v);
+}
+
+/** vPDQ matching as match.list records it: the rule's version and reference, and its three thresholds. */
+function vpdqMethod(version: string, thresholds: unknown): Method {
+  const t = (thresholds !== null && typeof thresholds === 'object' ? thresholds : {}) as Record<string, unknown>;
+  const recorded = (v: unknown) => (v === undefined ? 'not recorded' : String(v));
+  return {
+    step: 'matching',
+    algorithm: 'vpdq (videos: shares of matching frames on both sides)',
+    version,
+    parameters: {
+      'largest PDQ distance between two frames that matches': recorded(t['distance']),
+      'lowest frame quality compared': recorded(t['quality']),
+      'share of frames (%) both sides need for a whole match': recorded(t['matchPercent']),
+    },
+  };
 }
 
 /** image_data.algorithms is a JSON object of named steps, each with a name and a version or library. */

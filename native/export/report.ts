@@ -2,6 +2,7 @@ import type { CategoryCount, ExhibitData, Instance, PackageData } from './collec
 import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { SCHEMES } from '../catalog/schemes.js';
 import { compareSeverity, disagreements, reviewCounts, type UnmatchedExhibit } from './reviewBasis.js';
+import { videoReportSection, videoBasis } from './reportVideo.js';
 
 /**
  * The human report as a list of sections, rendered twice (HTML and PDF) from the same content so
@@ -113,7 +114,7 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
             l.name, l.version, l.format,
             l.known ? 'known files (matches are ignorable, never findings)' : `known material${l.scheme ? `, categories in ${l.scheme}` : ''}`,
             l.sha256,
-            `PDQ <= ${l.pdqThreshold}, blockhash <= ${l.blockhashThreshold}`,
+            l.format.startsWith('vpdq') ? vpdqThresholds(data, l.name, l.version) : `PDQ <= ${l.pdqThreshold}, blockhash <= ${l.blockhashThreshold}`,
             `${l.firstMatchedAt}${l.matchedAt !== l.firstMatchedAt ? ` – ${l.matchedAt}` : ''}, Kestrel ${l.toolVersion}`,
             String(l.matchedContents),
           ]),
@@ -180,11 +181,14 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
           f.decision ? `examiner ${f.decision.examiner}, ${f.decision.decidedAt}` : 'NOT REVIEWED by an examiner',
           ...f.matches.map((m) => `${m.list}${m.listVersion ? ` ${m.listVersion}` : ''}: ${
             EXACT.has(m.algorithm) ? `${m.algorithm} exact` : `${m.algorithm} distance ${m.distance} <= ${m.threshold}${m.variant ? `, ${m.variant}` : ''}`}`),
+          ...f.videoMatches.map(videoBasis),
         ].filter(Boolean).join('\n'),
       ]),
     });
   }
   sections.push({ title: 'Findings by category', blocks: data.findings.length ? byCategory : [{ kind: 'text', text: 'No findings.' }] });
+  const videos = videoReportSection(data.findings);
+  if (videos) sections.push(videos);
   const seen = data.findings.filter((f) => f.caseHits.length > 0);
   sections.push({
     title: 'Seen in other cases (lab library)',
@@ -241,6 +245,18 @@ export function buildReportModel(data: PackageData, ctx: ReportContext): ReportM
     ],
   });
   return { title: `Case package — ${info.caseNumber}`, subject: `package hash ${ctx.packageHash}`, sections };
+}
+
+/** A vPDQ list's thresholds as its last match recorded them in the audit log (the picture thresholds do not apply to it). */
+function vpdqThresholds(data: PackageData, list: string, version: string): string {
+  const entry = data.audit.filter((e) => {
+    const l = e.details['list'] as { name?: unknown; version?: unknown } | undefined;
+    return e.action === 'match.list' && l?.name === list && String(l.version) === version;
+  }).at(-1);
+  const t = (entry?.details['thresholds'] as { vpdq?: { distance?: unknown; quality?: unknown; matchPercent?: unknown } } | undefined)?.vpdq;
+  return t
+    ? `vPDQ: frame distance <= ${String(t.distance)}, frame quality >= ${String(t.quality)}, whole match >= ${String(t.matchPercent)}% of frames`
+    : 'vPDQ: thresholds not recorded';
 }
 
 /** Where a finding was: exhibit and full path, then what the file system said of it (flags, address). */

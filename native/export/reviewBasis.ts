@@ -57,7 +57,7 @@ export function disagreements(findings: Finding[]): Disagreement[] {
   for (const f of findings) {
     const d = f.decision;
     if (!d) continue;
-    for (const m of f.matches) {
+    for (const m of [...f.matches, ...f.videoMatches]) {
       if (m.scheme !== d.scheme || m.category === null || m.category === d.category) continue;
       out.push({
         sha256: f.sha256, scheme: d.scheme, examinerSaid: d.category, examiner: d.examiner, decidedAt: d.decidedAt,

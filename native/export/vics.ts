@@ -99,6 +99,7 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
     MimeType: f.detectedType,
     ...(f.image?.pdq && f.image.pdqQuality !== null ? { PDQQuality: f.image.pdqQuality } : {}),
     ...(f.image?.width != null && f.image.height != null ? { Width: f.image.width, Height: f.image.height } : {}),
+    ...(f.video?.width != null && f.video.height != null && !f.image ? { Width: f.video.width, Height: f.video.height } : {}),
     ...carriedVics(carried, booleans),
     // VICS 2.0 Tags is one string; IPED and Griffeye read it so. The list's tags come first, as given.
     Tags: tags.join(', '),
@@ -110,6 +111,7 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
       CaseNumber: h.case, SourceID: h.exhibit, CategoryScheme: h.scheme, CategoryCode: h.category, Examiner: h.examiner, Date: h.date,
       Algorithm: h.algorithm, Distance: h.distance, Threshold: h.threshold, Series: h.series, Victims: h.victims, Statement: h.sentence,
     })) } : {}),
+    ...videoAnnotations(f),
     MediaFiles: f.instances.map((inst) => ({
       MD5: md5,
       FileName: baseName(inst.pathText),
@@ -125,6 +127,31 @@ function mediaOf(f: Finding, mediaId: number, booleans: VicsBooleans): Record<st
       ...(inst.flags.length ? { Flags: inst.flags.join('; ') } : {}),
       ...(inst.inode ? { FileSystemAddress: inst.inode, FileSystemType: inst.fsType } : {}),
     })),
+  };
+}
+
+/**
+ * A video Media: what it is (duration, codecs, frame rate, how its frames were hashed) and its vPDQ
+ * matches against listed videos, as OData instance annotations beside the standard fields, which
+ * VICS readers that do not know them skip. A list's category through a video match is the Media's
+ * Category as for any list hit; these say how the video met the listed one.
+ */
+function videoAnnotations(f: Finding): Record<string, unknown> {
+  const v = f.video;
+  return {
+    ...(v ? { '@kestrel.video': {
+      DurationSeconds: v.durationSec, VideoCodec: v.videoCodec, AudioCodec: v.audioCodec, FrameRate: v.frameRate, Container: v.container,
+      SecondsPerHash: v.secondsPerHash, FramesHashed: v.framesHashed, ...(v.decodeError ? { DecodeError: v.decodeError } : {}),
+    } } : {}),
+    ...(f.videoMatches.length ? { '@kestrel.videoMatches': f.videoMatches.map((m) => ({
+      Algorithm: m.algorithm, AlgorithmVersion: m.algorithmVersion, List: m.list, ListVersion: m.listVersion, ListedVideo: m.entry,
+      Match: m.match, Containment: m.containment,
+      QueryMatchPercent: m.queryMatchPercent, ComparedMatchPercent: m.comparedMatchPercent,
+      QueryCoveragePercent: m.queryCoveragePercent, ComparedCoveragePercent: m.comparedCoveragePercent,
+      QueryRanges: m.queryRanges, ComparedRanges: m.comparedRanges, MinDistance: m.minDistance, BlackBarsCut: m.variant === 1,
+      DistanceThreshold: m.distanceThreshold, QualityThreshold: m.qualityThreshold, MatchPercentThreshold: m.matchPercentThreshold,
+      CategoryScheme: m.scheme, CategoryCode: m.category, MatchedAt: m.matchedAt,
+    })) } : {}),
   };
 }
 
