@@ -13,7 +13,8 @@ const outDir = join(root, 'native', 'tsk', 'build');
 const out = join(outDir, process.platform === 'win32' ? 'kestrel-tsk.exe' : 'kestrel-tsk');
 const skipped = 'disk images cannot be taken in (folders can)';
 
-if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+const protocol = join(root, 'native', 'helpers', 'protocol.hpp');
+if (existsSync(out) && statSync(out).mtimeMs >= Math.max(statSync(source).mtimeMs, statSync(protocol).mtimeMs)) process.exit(0);
 const header = ['/usr/include/tsk/libtsk.h', '/usr/local/include/tsk/libtsk.h'].find((h) => existsSync(h));
 if (!header && process.platform !== 'win32') {
   console.log(`kestrel: libtsk headers not found (install libtsk-dev), Sleuth Kit helper not built; ${skipped}`);

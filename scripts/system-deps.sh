@@ -32,7 +32,13 @@ libjpeg-dev    file:/usr/include/jpeglib.h  # test/native/hashing/pdqConformance
 libpng-dev     file:/usr/include/png.h      # the same
 imagemagick    file:/usr/bin/convert-im6.q16  # (not cmd:convert: some machines have a stand-in convert on PATH without ImageMagick) test/native/hashing/pdqConformance: BMP and HEIC files, the reader of the reference for WebP, GIF, TIFF; bench/accuracy.ts variants
 postgresql     cmd:pg_ctlcluster  # test/native/lab: the PostgreSQL engine of the lab library (test/helpers/postgres.ts runs initdb/pg_ctl in a temp folder)
-ffmpeg         cmd:ffmpeg      # native/video: ffprobe and ffmpeg decode videos; test/native/video makes its test videos with it
+ffmpeg         cmd:ffmpeg      # test/native/video makes its test videos with it and checks the video helper against the ffmpeg pipeline; bench/video.ts baseline
+pkg-config     cmd:pkg-config  # scripts/build-video.mjs finds the FFmpeg libraries with it
+libavformat-dev file:/usr/include/x86_64-linux-gnu/libavformat/avformat.h  # native/video: the video helper (kestrel-video) is built against the FFmpeg libraries
+libavcodec-dev  file:/usr/include/x86_64-linux-gnu/libavcodec/avcodec.h    # the same
+libavfilter-dev file:/usr/include/x86_64-linux-gnu/libavfilter/avfilter.h  # the same
+libswscale-dev  file:/usr/include/x86_64-linux-gnu/libswscale/swscale.h    # the same
+libavutil-dev   file:/usr/include/x86_64-linux-gnu/libavutil/avutil.h      # the same
 util-linux     cmd:prlimit     # test/native/export/crashWindows: a file size limit (prlimit) and a private mount namespace (unshare) for full-disk exports
 '
 

@@ -7,6 +7,7 @@ import { isAnimatedPicture, isVideoType, MAYBE_ANIMATED_TYPES, VIDEO_TYPES } fro
 import { insertVideoData } from '../video/store.js';
 import { SECONDS_PER_HASH_SEIZED } from '../video/vpdq.js';
 import { makeContactSheet } from '../video/contactSheet.js';
+import { VIDEO_HELPER_MISSING, VideoHelper, videoHelperPath } from '../video/videoHelper.js';
 
 export interface VideoPhaseOptions {
   exhibit: string;
@@ -19,7 +20,10 @@ const HEAD_BYTES = 4096;
 
 /**
  * The videos of this exhibit not analysed yet (and animated GIF/WebP, which are videos too) are
- * probed and hashed one at a time: ffmpeg already spreads one video's decoding over every core.
+ * probed and hashed one at a time by one video helper process for the whole phase: libavcodec
+ * already spreads one video's decoding over every core. A video that crashes or hangs the helper is
+ * recorded with what happened and the next one gets a fresh process. Without the helper (not built)
+ * no video is recorded, so that a later intake analyses them.
  * Each video lands in its own transaction, so an interrupted intake resumes with the next one. A
  * file whose bytes no longer give the catalogued SHA-256 is not analysed, and the audit log says so.
  */
@@ -31,15 +35,30 @@ export async function analyseVideos(c: OpenCase, exhibitId: number, locate: (rel
       SELECT min(id) FROM file_instance WHERE content_id = c.id AND exhibit_id = ? AND read_state = 'done')
     WHERE c.detected_type IN (SELECT value FROM json_each(?))
       AND NOT EXISTS (SELECT 1 FROM video_data v WHERE v.content_id = c.id)
-    ORDER BY c.id`).all(exhibitId, JSON.stringify([...VIDEO_TYPES, ...MAYBE_ANIMATED_TYPES])) as Array<{
-    contentId: number; sha256: string; size: number; mime: string; path: Buffer; pathText: string;
-  }>;
+    ORDER BY c.id`).all(exhibitId, JSON.stringify([...VIDEO_TYPES, ...MAYBE_ANIMATED_TYPES])) as Candidate[];
+  if (candidates.length === 0) return 0;
+  if (!videoHelperPath()) {
+    appendAudit(c.db, 'intake.videos-skipped', { exhibit: opts.exhibit, videos: candidates.length, message: VIDEO_HELPER_MISSING }, opts.examiner);
+    return 0;
+  }
+  const helper = new VideoHelper();
+  try {
+    return await analyseEach(c, helper, candidates, locate, opts);
+  } finally {
+    await helper.close();
+  }
+}
+
+interface Candidate { contentId: number; sha256: string; size: number; mime: string; path: Buffer; pathText: string }
+
+async function analyseEach(c: OpenCase, helper: VideoHelper, candidates: Candidate[], locate: (rel: Buffer) => Buffer, opts: VideoPhaseOptions): Promise<number> {
   let analysed = 0;
   for (const [i, v] of candidates.entries()) {
     opts.signal?.throwIfAborted();
+    const path = locate(v.path);
     let fd: number;
     try {
-      fd = openEvidence(locate(v.path));
+      fd = openEvidence(path);
     } catch (err) {
       appendAudit(c.db, 'intake.video-skipped', { exhibit: opts.exhibit, path: v.pathText, message: (err as Error).message }, opts.examiner);
       continue;
@@ -50,8 +69,9 @@ export async function analyseVideos(c: OpenCase, exhibitId: number, locate: (rel
         continue;
       }
       if (!isVideoType(v.mime) && !isAnimatedPicture(readHead(fd))) continue;
-      const analysis = await analyseVideo(fd, SECONDS_PER_HASH_SEIZED, opts.signal);
-      const sheet = analysis.decodeError ? null : await makeContactSheet(c.dir, v.sha256, fd, opts.signal);
+      const file = { fd, path };
+      const analysis = await analyseVideo(helper, file, SECONDS_PER_HASH_SEIZED, opts.signal);
+      const sheet = analysis.decodeError ? null : await makeContactSheet(helper, c.dir, v.sha256, file, opts.signal);
       c.db.transaction(() => {
         insertVideoData(c.db, v.contentId, analysis, sheet);
         appendAudit(c.db, analysis.decodeError ? 'intake.video-error' : 'intake.video', {

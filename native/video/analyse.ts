@@ -1,9 +1,10 @@
 import { CROPDETECT, detectBars } from './cropdetect.js';
 import { probeVideo, ProbeError, type VideoProbe } from './probe.js';
+import type { EvidenceFile, VideoHelper } from './videoHelper.js';
 import { hashVideo, VideoDecodeError, VPDQ_ALGORITHM, type Crop, type VpdqFeature } from './vpdq.js';
 
 /** What produced a video's analysis, stored with it. */
-export const VIDEO_ALGORITHMS = { vpdq: VPDQ_ALGORITHM, cropdetect: CROPDETECT, decoder: 'ffmpeg (system or KESTREL_FFMPEG)' } as const;
+export const VIDEO_ALGORITHMS = { vpdq: VPDQ_ALGORITHM, cropdetect: CROPDETECT, decoder: 'kestrel-video helper (libavformat, libavcodec, libavfilter, libswscale)' } as const;
 
 export interface VideoAnalysis {
   probe: VideoProbe | null;
@@ -17,14 +18,15 @@ export interface VideoAnalysis {
 }
 
 /**
- * Probes and hashes one open video file. Never throws for a bad video: a file ffprobe or ffmpeg
- * cannot read comes back with decodeError (and whatever the probe found).
+ * Probes and hashes one open video file through the video helper. Never throws for a bad video: a
+ * file it cannot read, or that crashes or hangs it, comes back with decodeError (and whatever the
+ * probe found).
  */
-export async function analyseVideo(fd: number, secondsPerHash: number, signal?: AbortSignal): Promise<VideoAnalysis> {
+export async function analyseVideo(helper: VideoHelper, file: EvidenceFile, secondsPerHash: number, signal?: AbortSignal): Promise<VideoAnalysis> {
   const none = { secondsPerHash, features: [], crop: null, croppedFeatures: null };
   let probe: VideoProbe;
   try {
-    probe = await probeVideo(fd, signal);
+    probe = await probeVideo(helper, file, signal);
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     return { ...none, probe: null, decodeError: err.message };
@@ -33,9 +35,9 @@ export async function analyseVideo(fd: number, secondsPerHash: number, signal?: 
     return { ...none, probe, decodeError: 'no frame rate or frame size in the video stream' };
   }
   try {
-    const crop = await detectBars(fd, probe.width, probe.height, signal);
-    const hashed = await hashVideo(fd, { frameRate: probe.frameRate, width: probe.width, height: probe.height, secondsPerHash, crop, signal });
-    if (hashed.features.length === 0) return { ...none, probe, decodeError: 'ffmpeg decoded no frame' };
+    const crop = await detectBars(helper, file, probe.width, probe.height, signal);
+    const hashed = await hashVideo(helper, file, { frameRate: probe.frameRate, secondsPerHash, crop, signal });
+    if (hashed.features.length === 0) return { ...none, probe, decodeError: 'no frame could be decoded' };
     return { probe, secondsPerHash, features: hashed.features, crop, croppedFeatures: hashed.cropped, decodeError: null };
   } catch (err) {
     if (!(err instanceof VideoDecodeError)) throw err;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { DERIVED_DIR } from '../catalog/case.js';
 import { composeContactSheet, CONTACT_SHEET } from '../image/contactSheet.js';
 import type { Pixels } from '../hashing/pixels.js';
-import { ffmpegPath, INPUT_FD_URL, LOCAL_ONLY, runPipeline } from './tools.js';
+import { VideoHelperError, type EvidenceFile, type VideoHelper } from './videoHelper.js';
 
 /** Tile size: a 4 x 4 sheet of 160 x 90 tiles is 640 x 360, about a thumbnail's cost to show. */
 const TILE = { width: 160, height: 90 } as const;
@@ -11,7 +11,6 @@ const TILE = { width: 160, height: 90 } as const;
 const DARK_LUMA = 20;
 /** Frames this close (mean absolute difference per channel) to the last one kept add nothing. */
 const SAME_FRAME = 4;
-const TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Up to 16 keyframes spread over the video's length, without black and near-duplicate frames, as
@@ -19,8 +18,8 @@ const TIMEOUT_MS = 10 * 60 * 1000;
  * a person to look at). Keyframes decode without their neighbours, so this costs little beside the
  * hashing. Returns the sheet's path relative to the case folder, or null when no frame was usable.
  */
-export async function makeContactSheet(caseDir: string, sha256: string, fd: number, signal?: AbortSignal): Promise<string | null> {
-  const frames = await keyframes(fd, signal);
+export async function makeContactSheet(helper: VideoHelper, caseDir: string, sha256: string, video: EvidenceFile, signal?: AbortSignal): Promise<string | null> {
+  const frames = await keyframes(helper, video, signal);
   const tiles = chooseTiles(frames, CONTACT_SHEET.maxTiles);
   if (tiles.length === 0) return null;
   const sheet = await composeContactSheet(tiles);
@@ -33,26 +32,16 @@ export async function makeContactSheet(caseDir: string, sha256: string, fd: numb
   return rel;
 }
 
-async function keyframes(fd: number, signal?: AbortSignal): Promise<Pixels[]> {
-  const size = TILE.width * TILE.height * 3;
+async function keyframes(helper: VideoHelper, file: EvidenceFile, signal?: AbortSignal): Promise<Pixels[]> {
   const frames: Pixels[] = [];
-  let pending = Buffer.alloc(0);
-  // A sheet is for looking at: a decoder that gives up part-way still leaves the frames it gave.
-  await runPipeline([{
-    bin: ffmpegPath(),
-    args: ['-nostdin', '-hide_banner', '-v', 'error', '-skip_frame', 'nokey', ...LOCAL_ONLY, '-i', INPUT_FD_URL, '-map', '0:v:0',
-      '-vf', `scale=${TILE.width}:${TILE.height}:force_original_aspect_ratio=decrease,pad=${TILE.width}:${TILE.height}:-1:-1:black,format=rgb24`,
-      '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1'],
-  }], {
-    timeoutMs: TIMEOUT_MS, inputFd: fd, signal,
-    onStdout: (chunk) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= size) {
-        frames.push({ data: Uint8Array.from(pending.subarray(0, size)), width: TILE.width, height: TILE.height, channels: 3 });
-        pending = pending.subarray(size);
-      }
-    },
-  });
+  try {
+    await helper.keyframes(file, TILE.width, TILE.height, (f) => {
+      frames.push({ data: Uint8Array.from(f.rgb), width: f.width, height: f.height, channels: 3 });
+    }, signal);
+  } catch (err) {
+    // A sheet is for looking at: a decoder that gives up part-way still leaves the frames it gave.
+    if (!(err instanceof VideoHelperError)) throw err;
+  }
   return frames;
 }
 

@@ -1,6 +1,6 @@
-import { ffprobePath, INPUT_FD_URL, LOCAL_ONLY, pipelineError, runPipeline } from './tools.js';
+import { VideoHelperError, type EvidenceFile, type VideoHelper } from './videoHelper.js';
 
-/** What ffprobe tells about a video, as the catalogue keeps it. */
+/** What the video helper's probe (ffprobe's fields, from the same libavformat) tells about a video, as the catalogue keeps it. */
 export interface VideoProbe {
   /** ffprobe's demuxer name(s), e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   container: string;
@@ -28,8 +28,6 @@ export class ProbeError extends Error {
   override name = 'ProbeError';
 }
 
-const PROBE_TIMEOUT_MS = 60_000;
-
 /** Tags worth showing an examiner: who or what made the recording. Compared lower-case. */
 const DEVICE_TAGS = [
   'com.apple.quicktime.make', 'com.apple.quicktime.model', 'com.apple.quicktime.software',
@@ -52,19 +50,21 @@ interface FfprobeStream {
   disposition?: { attached_pic?: number };
 }
 
-interface FfprobeOutput {
+export interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string; bit_rate?: string; tags?: Record<string, string> };
 }
 
-/** Probes one open video file; throws ProbeError with ffprobe's reason when it is not a video it can read. */
-export async function probeVideo(fd: number, signal?: AbortSignal): Promise<VideoProbe> {
-  const args = ['-v', 'error', ...LOCAL_ONLY, '-show_format', '-show_streams', '-of', 'json', '-i', INPUT_FD_URL];
-  const run = await runPipeline([{ bin: ffprobePath(), args }], { timeoutMs: PROBE_TIMEOUT_MS, collect: true, signal, inputFd: fd });
-  if (run.timedOut) throw new ProbeError(`ffprobe did not finish within ${PROBE_TIMEOUT_MS / 1000} s`);
-  const failure = pipelineError(run);
-  if (failure) throw new ProbeError(`ffprobe: ${failure}`);
-  return parseProbe(JSON.parse(run.stdout.toString('utf8')) as FfprobeOutput);
+/** Probes one open video file; throws ProbeError with the reason when it is not a video libavformat can read. */
+export async function probeVideo(helper: VideoHelper, file: EvidenceFile, signal?: AbortSignal): Promise<VideoProbe> {
+  let out: unknown;
+  try {
+    out = await helper.probe(file, signal);
+  } catch (err) {
+    if (err instanceof VideoHelperError) throw new ProbeError(`probe: ${err.message}`);
+    throw err;
+  }
+  return parseProbe(out as FfprobeOutput);
 }
 
 export function parseProbe(out: FfprobeOutput): VideoProbe {

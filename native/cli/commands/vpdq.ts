@@ -19,18 +19,23 @@ export function registerVpdq(program: Command): void {
       if (!Number.isFinite(secondsPerHash) || secondsPerHash < 0) throw new KestrelError(`--seconds-per-hash: ${flags.secondsPerHash} is not a number of seconds >= 0`, 'E_USAGE');
       const { openEvidence } = await import('../../intake/openEvidence.js');
       const { analyseVideo } = await import('../../video/analyse.js');
+      const { VIDEO_HELPER_MISSING, VideoHelper, videoHelperPath } = await import('../../video/videoHelper.js');
+      if (!videoHelperPath()) throw new KestrelError(VIDEO_HELPER_MISSING, 'E_VIDEO');
       const { formatVpdqJson, formatVpdqText } = await import('../../video/vpdqFiles.js');
+      const path = Buffer.from(file);
       let fd: number;
       try {
-        fd = openEvidence(Buffer.from(file));
+        fd = openEvidence(path);
       } catch (err) {
         throw new KestrelError(`${file}: cannot open: ${(err as Error).message}`, 'E_READ');
       }
+      const helper = new VideoHelper();
       try {
-        const a = await analyseVideo(fd, secondsPerHash);
+        const a = await analyseVideo(helper, { fd, path }, secondsPerHash);
         if (a.decodeError) throw new KestrelError(`${file}: ${a.decodeError}`, 'E_VIDEO');
         process.stdout.write(flags.json ? `${formatVpdqJson(a.features)}\n` : formatVpdqText(a.features));
       } finally {
+        await helper.close();
         closeSync(fd);
       }
     });

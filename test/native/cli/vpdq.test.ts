@@ -24,6 +24,6 @@ describe('kestrel vpdq', () => {
     const bad = kestrel(['vpdq', join(dir, 'notes.txt')]);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toContain(`${join(dir, 'notes.txt')}: ffprobe: `);
+    expect(bad.stderr).toContain(`${join(dir, 'notes.txt')}: probe: `);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { jsonLines, kestrel, tempDir } from '../../helpers/cli.js';
 import { queryCase } from '../../helpers/catalogue.js';
 import { makeClip, PHOTOS } from '../../helpers/videos.js';
+import { ageAccessTimes, listAll, snapshot } from '../../helpers/sources.js';
 import { decodeImage } from '../../../native/image/decode.js';
 import { pdqFromPixels } from '../../../native/hashing/pdq/reading.js';
 import { hammingHex } from '../../../native/hashing/hamming.js';
@@ -75,7 +76,7 @@ describe('video intake', () => {
 
   it('records a video that cannot be decoded with the reason, and goes on', () => {
     const broken = rows.get('broken.mp4')!;
-    expect(broken.decode_error).toMatch(/^ffprobe: .+/);
+    expect(broken.decode_error).toMatch(/^probe: .+/);
     expect(broken.frames_hashed).toBe(0);
     const audit = queryCase<{ details: string }>(caseDir, "SELECT details FROM audit_log WHERE action = 'intake.video-error'");
     expect(audit.map((a) => JSON.parse(a.details).path)).toEqual(['broken.mp4']);
@@ -139,4 +140,38 @@ describe('video intake', () => {
     expect(queryCase(caseDir, 'SELECT * FROM video_frame ORDER BY content_id, variant, frame')).toEqual(before);
     expect(queryCase(caseDir, "SELECT count(*) AS n FROM audit_log WHERE action = 'intake.video'")).toEqual([{ n: 5 }]);
   });
+});
+
+describe('video intake through one helper process', () => {
+  it('goes on when a video crashes the helper mid-video or is truncated, records them, and leaves access times as they were', () => {
+    const dir = tempDir('video-faults');
+    makeClip(join(dir, 'first.mp4'), { photos: PHOTOS.slice(0, 2), secondsEach: 1, fps: '25', width: 320, height: 240 });
+    makeClip(join(dir, 'killer.mkv'), { photos: PHOTOS.slice(2, 4), secondsEach: 1, fps: '25', width: 320, height: 240 });
+    makeClip(join(dir, 'last.mp4'), { photos: PHOTOS.slice(4, 6), secondsEach: 1, fps: '25', width: 320, height: 240 });
+    // Cut short with its index at the front (faststart): the frames before the cut still decode.
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', join(dir, 'last.mp4'), '-c', 'copy', '-movflags', '+faststart', join(dir, 'fast.mp4')]);
+    const fast = readFileSync(join(dir, 'fast.mp4'));
+    writeFileSync(join(dir, 'truncated.mp4'), fast.subarray(0, Math.floor(fast.length * 0.5)));
+    execFileSync('rm', [join(dir, 'fast.mp4')]);
+    const files = listAll(dir);
+    ageAccessTimes(dir, files);
+    const before = snapshot(dir, files);
+    const faultCase = join(tempDir('video-faults-case'), 'case');
+    expect(kestrel(['init', faultCase, '--case-number', 'V-2', '--examiner', 'E']).status).toBe(0);
+    // The helper kills itself after the first frame of killer.mkv, as a decoder crashing on it would.
+    const r = kestrel(['intake', faultCase, dir, '--exhibit', 'EX-F', '--json'], { env: { KESTREL_VIDEO_FAULT: 'crash:killer.mkv' } });
+    expect(r.status, r.stderr).toBe(0);
+    const got = new Map(queryCase<VideoRow>(faultCase, `
+      SELECT f.path_text, v.* FROM file_instance f JOIN video_data v ON v.content_id = f.content_id`).map((x) => [x.path_text, x]));
+    expect([...got.keys()].sort()).toEqual(['first.mp4', 'killer.mkv', 'last.mp4', 'truncated.mp4']);
+    expect(got.get('killer.mkv')).toMatchObject({ frames_hashed: 0, contact_sheet: null });
+    expect(got.get('killer.mkv')!.decode_error).toMatch(/^video helper crashed on hash of .*killer\.mkv: killed by SIGKILL$/);
+    // Videos after the crash are served by a fresh helper.
+    for (const name of ['first.mp4', 'last.mp4']) expect(got.get(name), name).toMatchObject({ decode_error: null, frames_hashed: 2 });
+    expect(got.get('truncated.mp4')!.frames_hashed).toBeGreaterThanOrEqual(1);
+    expect(got.get('truncated.mp4')!.frames_hashed).toBeLessThan(2);
+    const errors = queryCase<{ details: string }>(faultCase, "SELECT details FROM audit_log WHERE action = 'intake.video-error'");
+    expect(errors.map((a) => JSON.parse(a.details).path)).toEqual(['killer.mkv']);
+    expect(snapshot(dir, files)).toEqual(before);
+  }, 120_000);
 });

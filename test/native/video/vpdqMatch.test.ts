@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, openSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { tempDir } from '../../helpers/cli.js';
@@ -7,6 +7,8 @@ import { makeClip, PHOTOS } from '../../helpers/videos.js';
 import { hammingHex } from '../../../native/hashing/hamming.js';
 import { matchVideos, usableFeatures, VPDQ_MATCH_RULE, type VideoFeatures } from '../../../native/video/vpdqMatch.js';
 import { hashVideo, type VpdqFeature } from '../../../native/video/vpdq.js';
+import { openEvidence } from '../../../native/intake/openEvidence.js';
+import { VideoHelper } from '../../../native/video/videoHelper.js';
 
 /** python-threatexchange's match_VPDQ_hash_brute, written out plainly, as the oracle. */
 function brute(q: readonly VpdqFeature[], c: readonly VpdqFeature[]): [number, number] {
@@ -98,25 +100,29 @@ describe('vPDQ matching', () => {
 
   describe('on videos ffmpeg makes', () => {
     let dir: string;
+    let helper: VideoHelper;
     const hash = async (file: string, secondsPerHash: number) => {
-      const fd = openSync(file, 'r');
+      const path = Buffer.from(file);
+      const fd = openEvidence(path);
       try {
-        const s = (JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate,width,height',
-          '-of', 'json', file], { encoding: 'utf8' })) as { streams: Array<{ avg_frame_rate: string; width: number; height: number }> }).streams[0]!;
+        const s = (JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate',
+          '-of', 'json', file], { encoding: 'utf8' })) as { streams: Array<{ avg_frame_rate: string }> }).streams[0]!;
         const [n, d] = s.avg_frame_rate.split('/').map(Number);
-        return (await hashVideo(fd, { frameRate: n! / d!, width: s.width, height: s.height, secondsPerHash })).features;
+        return (await hashVideo(helper, { fd, path }, { frameRate: n! / d!, secondsPerHash })).features;
       } finally {
         closeSync(fd);
       }
     };
     beforeAll(() => {
       dir = tempDir('vpdq-match');
+      helper = new VideoHelper();
       makeClip(join(dir, 'known.mp4'), { photos: PHOTOS.slice(0, 5), secondsEach: 1, fps: '25', width: 320, height: 240 });
       makeClip(join(dir, 'other.mp4'), { photos: PHOTOS.slice(5, 8), secondsEach: 1, fps: '25', width: 320, height: 240 });
       // The middle of the known video, re-encoded at a low bitrate from a non-whole-second offset.
       execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-ss', '1.36', '-t', '2.2', '-i', join(dir, 'known.mp4'),
         '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '150k', join(dir, 'clip.mp4')]);
     }, 60_000);
+    afterAll(() => helper.close());
 
     it('finds a trimmed, re-encoded clip inside the known video (hashed at every frame) with the matched time ranges', async () => {
       const known = await hash(join(dir, 'known.mp4'), 0);
