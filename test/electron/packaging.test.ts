@@ -88,7 +88,7 @@ describe('electron-builder configuration', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };
     for (const path of [pkg.main, 'package.json', 'dist/electron/preload/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/assets/index-1.js',
       'dist/native/api/service.js', 'dist/native/archive/archive.helper.js', 'native-electron/better_sqlite3.node',
-      'native/fsnoatime/build/Release/fsnoatime.node', 'native/tsk/build/kestrel-tsk']) {
+      'native/fsnoatime/build/Release/fsnoatime.node', 'native/tsk/build/kestrel-tsk', 'native/video/build/kestrel-video']) {
       expect(packaged(path), path).toBe(true);
     }
     for (const path of ['dist/native/api/service.js.map', 'dist/native/api/service.d.ts', 'native/api/service.ts', 'test/electron/packaging.test.ts', 'README.md']) {
@@ -98,7 +98,7 @@ describe('electron-builder configuration', () => {
 
   it('unpacks from the asar every native module, shared library and helper a separate process or dlopen must read', () => {
     for (const path of ['native-electron/better_sqlite3.node', 'native/fsnoatime/build/Release/fsnoatime.node', 'native/tsk/build/kestrel-tsk',
-      'dist/native/archive/archive.helper.js', 'node_modules/7z-wasm/7zz.wasm']) {
+      'native/video/build/kestrel-video', 'dist/native/archive/archive.helper.js', 'node_modules/7z-wasm/7zz.wasm']) {
       expect(unpacked(path), path).toBe(true);
     }
     // Every .node file and shared library in the production dependencies, as npm installed them here.
