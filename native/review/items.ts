@@ -59,6 +59,8 @@ export interface ItemRow {
   otherScheme: { category: string; scheme: string } | null;
   /** How many other cases of the lab library hold it (exact or near-duplicate) as of the last match; 0 when none. */
   otherCases: number;
+  /** How many of its file instances (of `instances`) a disk image holds deleted, orphaned (no parent folder) or with content not verified. */
+  places: { deleted: number; orphan: number; contentUnverified: number };
 }
 
 const OTHER_SCHEME =
@@ -219,6 +221,7 @@ interface RawRow {
   taken: string | null;
   other_scheme: string | null;
   other_cases: number;
+  places: string;
 }
 
 /** The columns of a grid row, from content c and its image_data i. */
@@ -235,7 +238,9 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${FIRST_MTIME} AS mtime,
       json_extract(i.exif, '$.dateTimeOriginal') AS taken,
       ${OTHER_SCHEME} AS other_scheme,
-      (SELECT count(DISTINCT l.case_uuid) FROM lab_match l WHERE l.content_id = c.id) AS other_cases`;
+      (SELECT count(DISTINCT l.case_uuid) FROM lab_match l WHERE l.content_id = c.id) AS other_cases,
+      (SELECT json_array(coalesce(sum(f.deleted), 0), coalesce(sum(f.orphan), 0), coalesce(sum(f.content_unverified), 0))
+        FROM file_instance f WHERE f.content_id = c.id) AS places`;
 
 export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
   const { from, group, id, params } = buildWhere(db, filter);
@@ -286,7 +291,13 @@ function toItemRow(r: RawRow): ItemRow {
     taken: r.taken,
     otherScheme: parseOtherScheme(r.other_scheme),
     otherCases: r.other_cases,
+    places: parsePlaces(r.places),
   };
+}
+
+function parsePlaces(json: string): ItemRow['places'] {
+  const [deleted, orphan, contentUnverified] = JSON.parse(json) as [number, number, number];
+  return { deleted, orphan, contentUnverified };
 }
 
 function parseOtherScheme(json: string | null): ItemRow['otherScheme'] {

@@ -4,6 +4,7 @@ import type { Facets, ItemFilter, ItemRow, ItemSort } from '../../electron/api/i
 import { formatBytes, formatCount, useSession, valueOr } from '../session.js';
 import { categoryKeys, categoryLabel, decisionText, isAlert } from '../categories.js';
 import { Thumb } from '../components/Thumb.js';
+import { PlaceMarks } from '../components/PlaceMarks.js';
 import { ItemDetailPane } from './ItemDetailPane.js';
 import { EvidenceTree } from '../components/EvidenceTree.js';
 import { Viewer } from '../components/Viewer.js';
@@ -481,6 +482,7 @@ export function CatalogueScreen() {
                       aria-selected={selected.has(row.id)}
                     >
                       <Thumb contentId={row.id} hasThumbnail={row.hasThumbnail} revealed={revealed === row.id} type={row.type} />
+                      <PlaceMarks row={row} />
                       <div className="tile-name" title={row.path}>{row.name || row.sha256.slice(0, 16)}</div>
                       {view === 'list' && <ListColumns row={row} />}
                       <div className="tile-meta">

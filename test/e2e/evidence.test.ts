@@ -15,7 +15,8 @@ const PICTURES = join(REFERENCE, 'blockhash');
  * (pictures in folders, two deleted with debugfs, a renamed zip of pictures) and the FTK Imager E01
  * with a corrupt chunk. The examiner sees the E01 mismatch shouted on the Exhibits screen with its
  * damaged sectors and case metadata, walks the evidence tree to the pictures folder and narrows it
- * to its deleted files.
+ * to its deleted files; deleted, orphan (DFTT 7's NTFS image) and not-verified files are marked on
+ * their tiles over the veiled picture and on their list rows.
  */
 describe('evidence from disk images in the UI', () => {
   let work: string;
@@ -43,6 +44,9 @@ describe('evidence from disk images in the UI', () => {
     expect(a.status, a.stderr).toBe(0);
     const b = kestrel(['intake', caseDir, join(DISK, 'sleuthkit', 'imageformat_mmls_1.corrupt-chunk.E01'), '--exhibit', 'LAPTOP-2']);
     expect(b.status, b.stderr).toBe(0);
+    execFileSync('unzip', ['-q', join(DISK, 'dftt', '7-undel-ntfs.zip'), '-d', work]);
+    const c = kestrel(['intake', caseDir, join(work, '7-undel-ntfs', '7-ntfs-undel.dd'), '--exhibit', 'DISK-3']);
+    expect(c.status, c.stderr).toBe(0);
     served = await serve(caseDir, join(work, 'library'));
     browser = await launchChromium();
     page = await openPage(browser, errors);
@@ -108,6 +112,50 @@ describe('evidence from disk images in the UI', () => {
     await page.selectOption('select[name="place"]', 'deleted');
     await expect.poll(() => page.getByTestId('item-count').innerText()).toBe('2 items');
     await page.screenshot({ path: join(SCREENSHOTS, 'catalogue-evidence-tree.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('marks deleted, orphan and not-verified files on their tiles over the veiled picture, and on list rows', async () => {
+    const tree = page.locator('nav[aria-label="Evidence tree"]');
+    const camera = tree.locator('[data-name="camera"]');
+    await page.selectOption('select[name="place"]', '');
+    await camera.locator(':scope > .tree-row .tree-label').click();
+    await expect.poll(() => page.getByTestId('item-count').innerText()).toBe('5 items');
+    const tiles = page.locator('[data-testid="grid"] .tile');
+    const marksOf = async (i: number) => tiles.nth(i).locator('[data-testid="place-marks"] [data-place]').evaluateAll((els) => els.map((e) => e.getAttribute('data-place')));
+    const seen: Record<string, (string | null)[]> = {};
+    for (let i = 0; i < 5; i++) seen[await tiles.nth(i).locator('.tile-name').innerText()] = await marksOf(i);
+    for (const [name, marks] of Object.entries(seen)) {
+      // ext2 keeps no pointers for a deleted file's content it can vouch for: deleted and not verified.
+      expect(marks, name).toEqual(removed.includes(name) ? ['deleted', 'unverified'] : []);
+    }
+    const deletedTile = tiles.filter({ hasText: removed[0]! });
+    expect(await deletedTile.locator('.thumb').getAttribute('data-veiled')).toBe('yes');
+    // The marks lie over the thumbnail, outside the blurred element, themselves unfiltered.
+    const overlay = await deletedTile.locator('[data-testid="place-marks"]').evaluate((el) => {
+      const thumb = el.parentElement!.querySelector('.thumb')!.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      return { insideVeil: el.closest('.thumb') !== null, filter: getComputedStyle(el).filter, over: box.top >= thumb.top && box.bottom <= thumb.bottom && box.left >= thumb.left };
+    });
+    expect(overlay).toEqual({ insideVeil: false, filter: 'none', over: true });
+    expect(await deletedTile.locator('[data-place="deleted"]').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'catalogue-deleted-marks.png') });
+
+    // DFTT 7's orphan: deleted and in $OrphanFiles; NTFS keeps its content, so nothing unverified.
+    await tree.locator('[data-kind="exhibit"][data-name="DISK-3"] > .tree-row .tree-label').click();
+    await page.selectOption('select[name="place"]', 'orphan');
+    await expect.poll(() => page.getByTestId('item-count').innerText()).toBe('1 items');
+    await page.click('[data-view="list"]');
+    const row = page.locator('[data-testid="grid"] .tile').first();
+    expect(await row.locator('.tile-name').innerText()).toBe('sing2.dat');
+    expect(await row.locator('[data-place]').allInnerTexts()).toEqual(['deleted', 'orphan']);
+    expect(await row.locator('[data-place="orphan"]').getAttribute('title')).toBe('orphan (its folder is unknown): 1 of 1 copy');
+    await page.selectOption('select[name="place"]', 'deleted');
+    await expect.poll(() => page.getByTestId('item-count').innerText()).toBe('9 items');
+    expect(await page.locator('[data-testid="grid"] .tile [data-place="deleted"]').count()).toBe(9);
+    expect(await page.locator('[data-testid="grid"] .tile [data-place="unverified"]').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'catalogue-deleted-list.png') });
+    await page.click('[data-view="tiles"]');
     expect(errors).toEqual([]);
   });
 });

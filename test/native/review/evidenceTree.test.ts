@@ -89,10 +89,12 @@ describe('evidence tree and place filters', () => {
     // The archive's members are below the folder that holds it; nothing deleted there.
     expect(await count({ under: { exhibitId: ext, path: hex('volume (ext2, offset 0)/docs') }, place: 'inArchive' })).toBe(3);
     expect(await count({ under: { exhibitId: ext, path: hex('volume (ext2, offset 0)/docs') }, place: 'deleted' })).toBe(0);
-    const page = await call<{ rows: { id: number; name: string }[] }>('queryItems', {
+    const page = await call<{ rows: { id: number; name: string; places: unknown }[] }>('queryItems', {
       filter: { under: { exhibitId: ext, path: pics }, place: 'deleted' }, sort: { key: 'name', dir: 'asc' }, offset: 0, limit: 10,
     });
     expect(page.rows.map((r) => r.name)).toEqual([...removed].sort());
+    // The grid row says how its copies lie, for the tile's marks.
+    expect(page.rows.map((r) => r.places)).toEqual([0, 1].map(() => ({ deleted: 1, orphan: 0, contentUnverified: 1 })));
     const detail = await call<{ instances: { flags: string[]; fsAddress: string | null; fsType: string | null }[] }>('getItem', { contentId: page.rows[0]!.id });
     expect(detail.instances[0]).toMatchObject({ flags: ['deleted', 'content not verified'], fsType: 'ext2' });
     expect(detail.instances[0]!.fsAddress).toMatch(/^\d+$/);
