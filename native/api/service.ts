@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { insideFolder } from '../util/insideFolder.js';
 import { derivedUsage } from '../catalog/derivedUsage.js';
 import { openLabStore } from '../lab/open.js';
+import { hashListsIn, importListInto, openListLibrary, shareListFrom } from '../lab/lists.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
@@ -26,9 +27,7 @@ import { runIntake, type IntakeProgress as EngineProgress } from '../intake/inta
 import { caseScheme, categorise, currentCategory, decisionHistory, sha256Of, undoDecisions } from '../review/decisions.js';
 import { historyState, redoLastAction, undoLastAction } from '../review/history.js';
 import { contentsOutside, countItems, itemRows, otherSchemeDecision, queryItems } from '../review/items.js';
-import { openLibrary, listHashLists, type HashLibrary } from '../hashsets/library.js';
-import { importHashList } from '../hashsets/importer.js';
-import { caseShareItems, filterShareItems, listShareItems, writeShare } from '../hashsets/shareExport.js';
+import { caseShareItems, filterShareItems, writeShare } from '../hashsets/shareExport.js';
 import { matchCase } from '../matching/matcher.js';
 import { exportCase } from '../export/exportCase.js';
 import { MIN_PASSPHRASE_LENGTH } from '../export/media.js';
@@ -110,14 +109,6 @@ export function createService(options: ServiceOptions): KestrelService {
     } else suggestedCaseDir = dir;
   }
 
-  const withLibrary = <T>(use: (lib: HashLibrary) => T): T => {
-    const lib = openLibrary(options.libraryDir);
-    try {
-      return use(lib);
-    } finally {
-      lib.close();
-    }
-  };
   const runningJob = (): Job | undefined => [...jobs.values()].find((j) => j.progress.state === 'running');
 
   const switchCase = (next: OpenCase): CaseSummary => {
@@ -344,24 +335,21 @@ export function createService(options: ServiceOptions): KestrelService {
       };
       return detail;
     },
-    listHashLists: () => withLibrary(listHashLists),
-    importHashList: ({ file, format, name, scheme, known, again }) => withLibrary((lib) => {
-      const r = importHashList(lib, file, {
+    listHashLists: async () => (await hashListsIn(options.libraryDir)).lists,
+    importHashList: async ({ file, format, name, scheme, known, again }) => {
+      const r = await importListInto(options.libraryDir, file, {
         ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}),
         ...(scheme !== undefined ? { scheme } : {}), ...(known !== undefined ? { known } : {}), ...(again ? { again } : {}),
       });
       return { list: r.list, rejected: r.rejects.length };
-    }),
+    },
     exportHashset: ({ out, format, list, listVersion, scheme, categories, booleans }) => {
       const filter = { ...(scheme !== undefined ? { scheme } : {}), ...(categories?.length ? { categories } : {}) };
       const opts = { format, ...filter, ...(booleans !== undefined ? { booleans } : {}) };
       if (list !== undefined) {
-        return withLibrary((lib) => {
-          const shared = listShareItems(lib, list, listVersion);
-          // A list can be shared with no case open: then the session's user name is who did it.
-          const who = profile?.name ?? open?.info.examiner ?? userInfo().username;
-          return writeShare(out, filterShareItems(shared.items, filter), opts, { kind: 'list', lib, list: shared.list, actor: who });
-        });
+        // A list can be shared with no case open: then the session's user name is who did it.
+        const who = profile?.name ?? open?.info.examiner ?? userInfo().username;
+        return shareListFrom(options.libraryDir, out, list, listVersion, (items) => filterShareItems(items, filter), opts, who);
       }
       const c = requireCase();
       return writeShare(out, filterShareItems(caseShareItems(c), filter), { ...opts, examiner: actor() }, { kind: 'case', c, source: 'case findings' });
@@ -369,7 +357,7 @@ export function createService(options: ServiceOptions): KestrelService {
     runMatch: async () => {
       const c = requireCase();
       if (runningJob()) throw new KestrelError('an intake is running; match when it has finished', 'E_BUSY');
-      const lib = openLibrary(options.libraryDir);
+      const lib = await openListLibrary(options.libraryDir);
       try {
         const summary = await matchCase(c, lib, { examiner: actor() });
         // the other cases of the lab library too, as kestrel match does

@@ -6,6 +6,28 @@ export const BLOCK = 65536;
 /** Hashes sorted in memory before a run is written; bounds an import's memory (16M x 36 bytes at most). */
 const RUN_MAX = 16 * 1024 * 1024;
 
+/** One hash_block row as the importers write it, whatever the engine. */
+export interface BlockRow {
+  listId: number;
+  algorithm: Algorithm;
+  run: number;
+  block: number;
+  firstHash: Buffer;
+  count: number;
+  /** Valid only during the call: the builder reuses its memory for the next run. */
+  hashes: Buffer;
+  positions: Buffer;
+}
+
+export type BlockSink = (row: BlockRow) => void;
+
+/** Writes blocks straight into a SQLite library, inside the caller's transaction. */
+export function sqliteBlockSink(db: Db): BlockSink {
+  const insert = db.prepare(
+    'INSERT INTO hash_block (list_id, algorithm, run, block, first_hash, count, hashes, positions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  return (r) => { insert.run(r.listId, r.algorithm, r.run, r.block, r.firstHash, r.count, r.hashes, r.positions); };
+}
+
 /**
  * Collects one list's hashes of one algorithm with each one's position in the list, and writes them
  * as runs of blocks. Exact-hash runs are sorted so that a lookup is a binary search in one block.
@@ -19,15 +41,12 @@ export class RunBuilder {
   private n = 0;
   private run = 0;
   total = 0;
-  private readonly insert;
 
-  constructor(db: Db, private readonly listId: number, readonly algorithm: Algorithm) {
+  constructor(private readonly sink: BlockSink, private readonly listId: number, readonly algorithm: Algorithm) {
     this.len = HASH_LENGTH[algorithm];
     this.words = new Uint32Array((this.len >> 2) * 4096);
     this.bytes = new Uint8Array(this.words.buffer);
     this.positions = new Uint32Array(4096);
-    this.insert = db.prepare(
-      'INSERT INTO hash_block (list_id, algorithm, run, block, first_hash, count, hashes, positions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   add(hash: Uint8Array, position: number): void {
@@ -55,8 +74,8 @@ export class RunBuilder {
       const pos = Buffer.allocUnsafe((e - s) * 4);
       const le = new DataView(pos.buffer, pos.byteOffset, pos.length);
       for (let i = s; i < e; i++) le.setUint32((i - s) * 4, this.positions[i]!, true);
-      this.insert.run(this.listId, this.algorithm, this.run, b, hashes.subarray(s * len, s * len + len), e - s,
-        hashes.subarray(s * len, e * len), pos);
+      this.sink({ listId: this.listId, algorithm: this.algorithm, run: this.run, block: b, firstHash: hashes.subarray(s * len, s * len + len),
+        count: e - s, hashes: hashes.subarray(s * len, e * len), positions: pos });
     }
     this.run++;
     this.n = 0;

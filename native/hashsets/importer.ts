@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
-import { RunBuilder } from './blocks.js';
+import { RunBuilder, sqliteBlockSink } from './blocks.js';
 import { detectFormat, openReader, printable, type ListReader, type ListRecord } from './readers.js';
 import { rejectReportPath, writeRejectReport, type Reject } from './rejectReport.js';
 import { importVpdqList } from './vpdqImport.js';
@@ -30,14 +30,20 @@ export interface ImportResult {
   rejects: Reject[];
 }
 
-const REJECT_REPORT_LIMIT = 1_000_000;
+export const REJECT_REPORT_LIMIT = 1_000_000;
 
-/**
- * Imports one list file as a new version of the named list, in one transaction: a failure or an
- * interrupted process leaves the library exactly as it was. By default a list with any bad record
- * imports nothing, and the error names the first bad record's line or record number and the cause.
- */
-export function importHashList(lib: HashLibrary, file: string, options: ImportOptions = {}): ImportResult {
+/** What an import of one list file will be, decided before anything is written (the same on both engines). */
+export interface ImportPlan {
+  path: string;
+  size: number;
+  format: Exclude<ListFormat, 'vpdq'>;
+  scheme: SchemeId | null;
+  known: boolean;
+  name: string;
+}
+
+/** The plan for a list file, or the path of a vPDQ file or folder (imported by importVpdqList). */
+export function planImport(file: string, options: ImportOptions): ImportPlan | { vpdq: string } {
   const path = resolve(file);
   let st: Stats;
   try {
@@ -45,15 +51,41 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   } catch (err) {
     throw new KestrelError(`${path}: cannot read: ${describeError(err)}`, 'E_READ');
   }
-  if (options.format === 'vpdq' || (st.isDirectory() && options.format === undefined)) return importVpdqList(lib, path, options);
+  if (options.format === 'vpdq' || (st.isDirectory() && options.format === undefined)) return { vpdq: path };
   if (!st.isFile()) throw new KestrelError(`${path}: not a file`, 'E_READ');
-  const size = st.size;
   const format = options.format ?? detectFormat(path);
-  if (format === 'vpdq') return importVpdqList(lib, path, options);
+  if (format === 'vpdq') return { vpdq: path };
   if (options.scheme !== undefined && !isSchemeId(options.scheme)) throw new KestrelError(`unknown category scheme ${String(options.scheme)}`);
-  const scheme: SchemeId | null = options.scheme ?? null;
-  let known = format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false;
-  const name = options.name?.trim() || basename(path, extname(path));
+  return {
+    path, size: st.size, format, scheme: options.scheme ?? null,
+    known: format === 'nsrl' || format === 'nsrl-legacy' ? true : options.known ?? false,
+    name: options.name?.trim() || basename(path, extname(path)),
+  };
+}
+
+export function badRecordError(path: string, at: string, reason: string): KestrelError {
+  return new KestrelError(`${path}: ${at}: ${printable(reason)}; nothing was imported (use --skip-invalid to import the valid records)`, 'E_BAD_RECORD');
+}
+
+export function emptyListError(path: string, rejected: number, rejects: readonly Reject[]): KestrelError {
+  return new KestrelError(`${path}: no valid records${rejected ? ` (${rejected} rejected, first at ${rejects[0]?.at}: ${rejects[0]?.reason})` : ''}; nothing was imported`, 'E_EMPTY_LIST');
+}
+
+export function alreadyImportedError(path: string, earlier: { name: string; version: number; imported_at: string }, sha256: string): KestrelError {
+  return new KestrelError(`${path}: already imported as ${printable(earlier.name)} version ${earlier.version} on ${earlier.imported_at} ` +
+    `(same SHA-256 ${sha256}); nothing was imported (use --again to import it as a further version)`, 'E_ALREADY_IMPORTED');
+}
+
+/**
+ * Imports one list file as a new version of the named list, in one transaction: a failure or an
+ * interrupted process leaves the library exactly as it was. By default a list with any bad record
+ * imports nothing, and the error names the first bad record's line or record number and the cause.
+ */
+export function importHashList(lib: HashLibrary, file: string, options: ImportOptions = {}): ImportResult {
+  const plan = planImport(file, options);
+  if ('vpdq' in plan) return importVpdqList(lib, plan.vpdq, options);
+  const { path, size, format, scheme, name } = plan;
+  let known = plan.known;
   const db = lib.db;
   if (!options.again) refuseSameFile(db, path, size);
   const uid = randomUUID();
@@ -72,6 +104,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
          VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, 0, 0, ?, 0, ?)`,
       ).run(uid, name, version, format, scheme, known ? 1 : 0, path, size, importedAt, firstEntry, TOOL_VERSION).lastInsertRowid);
       const entries = new EntryWriter(db);
+      const sink = sqliteBlockSink(db);
       const builders = new Map<Algorithm, RunBuilder>();
       let read = 0;
       let position = 0;
@@ -79,7 +112,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
         read++;
         if (!item.ok) {
           if (!options.skipInvalid) {
-            throw new KestrelError(`${path}: ${item.at}: ${printable(item.reason)}; nothing was imported (use --skip-invalid to import the valid records)`, 'E_BAD_RECORD');
+            throw badRecordError(path, item.at, item.reason);
           }
           if (rejects.length < REJECT_REPORT_LIMIT) rejects.push({ at: item.at, reason: printable(item.reason) });
           continue;
@@ -88,7 +121,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
         entries.add(firstEntry + position, listId, read, r);
         for (const h of r.hashes) {
           let b = builders.get(h.algorithm);
-          if (!b) { b = new RunBuilder(db, listId, h.algorithm); builders.set(h.algorithm, b); }
+          if (!b) { b = new RunBuilder(sink, listId, h.algorithm); builders.set(h.algorithm, b); }
           b.add(h.hash, position);
         }
         position++;
@@ -97,9 +130,9 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
       for (const b of builders.values()) b.flush();
       const sha256 = reader.finish();
       const rejected = read - position;
-      if (position === 0) throw new KestrelError(`${path}: no valid records${rejected ? ` (${rejected} rejected, first at ${rejects[0]?.at}: ${rejects[0]?.reason})` : ''}; nothing was imported`, 'E_EMPTY_LIST');
+      if (position === 0) throw emptyListError(path, rejected, rejects);
       if (reader.known) known = true;
-      if (rejected > 0) reportPath = rejectReportPath(lib, name, version, uid);
+      if (rejected > 0) reportPath = rejectReportPath(lib.dir, name, version, uid);
       db.prepare(
         `UPDATE hash_list SET file_sha256 = ?, format_version = ?, scheme = ?, known = ?, records_read = ?, records_imported = ?,
            records_rejected = ?, entry_count = ?, reject_report = ? WHERE id = ?`,
@@ -131,13 +164,10 @@ function refuseSameFile(db: HashLibrary['db'], path: string, size: number): void
   const sha256 = sha256OfFile(path);
   const earlier = db.prepare('SELECT name, version, imported_at FROM hash_list WHERE file_sha256 = ? ORDER BY id LIMIT 1')
     .get(sha256) as { name: string; version: number; imported_at: string } | undefined;
-  if (earlier) {
-    throw new KestrelError(`${path}: already imported as ${printable(earlier.name)} version ${earlier.version} on ${earlier.imported_at} ` +
-      `(same SHA-256 ${sha256}); nothing was imported (use --again to import it as a further version)`, 'E_ALREADY_IMPORTED');
-  }
+  if (earlier) throw alreadyImportedError(path, earlier, sha256);
 }
 
-function sha256OfFile(path: string): string {
+export function sha256OfFile(path: string): string {
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   try {
@@ -182,7 +212,7 @@ class EntryWriter {
 }
 
 /** Rows of one column list, bound as one multi-row INSERT per ENTRY_BATCH rows. */
-class RowBatch {
+export class RowBatch {
   private readonly many;
   private readonly one;
   private readonly values: unknown[];

@@ -80,29 +80,49 @@ export function openLibrary(explicit?: string, options: { readonly?: boolean } =
   return { dir, file, db, close: () => db.close() };
 }
 
-interface ListRow {
-  id: number; uid: string; name: string; version: number; format: ListFormat; format_version: string | null;
-  scheme: SchemeId | null; known: number; source_file: string; file_sha256: string; file_size: number;
-  imported_at: string; records_read: number; records_imported: number; records_rejected: number;
-  reject_report: string | null; first_entry: number; entry_count: number; tool_version: string;
+/** A hash_list row as either engine returns it (PostgreSQL gives BIGINT columns as strings). */
+export interface ListRow {
+  id: number | string; uid: string; name: string; version: number; format: ListFormat; format_version: string | null;
+  scheme: SchemeId | null; known: number; source_file: string; file_sha256: string; file_size: number | string;
+  imported_at: string; records_read: number | string; records_imported: number | string; records_rejected: number | string;
+  reject_report: string | null; first_entry: number | string; entry_count: number | string; tool_version: string;
+}
+
+export interface HashCountRow { list_id: number | string; algorithm: Algorithm | 'vpdq'; n: number | string }
+
+/** hash_block counts per list and algorithm, and video_hash frame counts as 'vpdq' (the same SQL on both engines). */
+export const HASH_COUNTS_SQL = `SELECT list_id, algorithm, sum(count) AS n FROM hash_block GROUP BY list_id, algorithm
+  UNION ALL SELECT list_id, 'vpdq' AS algorithm, sum(frame_count) AS n FROM video_hash GROUP BY list_id`;
+
+export function toHashListInfo(r: ListRow, counts: readonly HashCountRow[]): HashListInfo {
+  const id = Number(r.id);
+  const hashes: Partial<Record<Algorithm | 'vpdq', number>> = {};
+  for (const c of counts) if (Number(c.list_id) === id) hashes[c.algorithm] = Number(c.n);
+  return {
+    id, uid: r.uid, name: r.name, version: Number(r.version), format: r.format, formatVersion: r.format_version,
+    scheme: r.scheme, known: Number(r.known) === 1, sourceFile: r.source_file, fileSha256: r.file_sha256, fileSize: Number(r.file_size),
+    importedAt: r.imported_at, recordsRead: Number(r.records_read), recordsImported: Number(r.records_imported),
+    recordsRejected: Number(r.records_rejected), rejectReport: r.reject_report, firstEntry: Number(r.first_entry),
+    entryCount: Number(r.entry_count), toolVersion: r.tool_version, hashes,
+  };
 }
 
 export function listHashLists(lib: HashLibrary): HashListInfo[] {
   const rows = lib.db.prepare('SELECT * FROM hash_list ORDER BY name, version').all() as ListRow[];
-  const counts = lib.db.prepare('SELECT list_id, algorithm, sum(count) AS n FROM hash_block GROUP BY list_id, algorithm').all() as
-    { list_id: number; algorithm: Algorithm | 'vpdq'; n: number }[];
-  counts.push(...lib.db.prepare("SELECT list_id, 'vpdq' AS algorithm, sum(frame_count) AS n FROM video_hash GROUP BY list_id").all() as typeof counts);
-  return rows.map((r) => {
-    const hashes: Partial<Record<Algorithm | 'vpdq', number>> = {};
-    for (const c of counts) if (c.list_id === r.id) hashes[c.algorithm] = c.n;
-    return {
-      id: r.id, uid: r.uid, name: r.name, version: r.version, format: r.format, formatVersion: r.format_version,
-      scheme: r.scheme, known: r.known === 1, sourceFile: r.source_file, fileSha256: r.file_sha256, fileSize: r.file_size,
-      importedAt: r.imported_at, recordsRead: r.records_read, recordsImported: r.records_imported,
-      recordsRejected: r.records_rejected, rejectReport: r.reject_report, firstEntry: r.first_entry,
-      entryCount: r.entry_count, toolVersion: r.tool_version, hashes,
-    };
-  });
+  const counts = lib.db.prepare(HASH_COUNTS_SQL).all() as HashCountRow[];
+  return rows.map((r) => toHashListInfo(r, counts));
+}
+
+/** Which list versions a `hashset remove` names: every version of a name, one version, or one uid. */
+export function listsToRemove(all: readonly HashListInfo[], where: string, which: { name?: string; version?: number; uid?: string }): HashListInfo[] {
+  const doomed = all.filter((l) =>
+    (which.uid !== undefined ? l.uid === which.uid : l.name === which.name) &&
+    (which.version === undefined || l.version === which.version));
+  if (doomed.length === 0) {
+    const what = which.uid ?? `${which.name}${which.version !== undefined ? ` version ${which.version}` : ''}`;
+    throw new KestrelError(`${where}: no hash list ${what} in the library`, 'E_NO_LIST');
+  }
+  return doomed;
 }
 
 /**
@@ -110,14 +130,7 @@ export function listHashLists(lib: HashLibrary): HashListInfo[] {
  * recorded the list's name, version and SHA-256 when they were matched.
  */
 export function removeHashLists(lib: HashLibrary, which: { name?: string; version?: number; uid?: string }): HashListInfo[] {
-  const all = listHashLists(lib);
-  const doomed = all.filter((l) =>
-    (which.uid !== undefined ? l.uid === which.uid : l.name === which.name) &&
-    (which.version === undefined || l.version === which.version));
-  if (doomed.length === 0) {
-    const what = which.uid ?? `${which.name}${which.version !== undefined ? ` version ${which.version}` : ''}`;
-    throw new KestrelError(`${lib.file}: no hash list ${what} in the library`, 'E_NO_LIST');
-  }
+  const doomed = listsToRemove(listHashLists(lib), lib.file, which);
   const delEntries = lib.db.prepare('DELETE FROM entry WHERE id >= ? AND id < ?');
   const delList = lib.db.prepare('DELETE FROM hash_list WHERE id = ?');
   lib.db.transaction(() => {

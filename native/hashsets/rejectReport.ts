@@ -1,13 +1,15 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsyncDir, partialName, writeFailure, writeFileDurable } from '../util/durableFile.js';
-import type { HashLibrary } from './library.js';
 
 export interface Reject { at: string; reason: string }
 
-/** Where the report of a list version's rejected records goes: the library's rejects folder. */
-export function rejectReportPath(lib: HashLibrary, name: string, version: number, uid: string): string {
-  return join(lib.dir, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
+/**
+ * Where the report of a list version's rejected records goes: the library folder's rejects folder
+ * (for a list imported into a PostgreSQL library, that of the workstation that imported it).
+ */
+export function rejectReportPath(libraryFolder: string, name: string, version: number, uid: string): string {
+  return join(libraryFolder, 'rejects', `${safeName(name)}-v${version}-${uid.slice(0, 8)}.tsv`);
 }
 
 function safeName(name: string): string {

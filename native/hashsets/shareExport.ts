@@ -122,7 +122,9 @@ export function renderShare(items: readonly ShareItem[], format: ShareFormat, bo
  */
 export type ShareAudit =
   | { kind: 'case'; c: OpenCase; source: string }
-  | { kind: 'list'; lib: HashLibrary; list: HashListInfo; actor: string };
+  | { kind: 'list'; lib: HashLibrary; list: HashListInfo; actor: string }
+  /** A list of a PostgreSQL library: recorded in the server's library audit log. */
+  | { kind: 'server'; list: HashListInfo; actor: string; append: (action: string, details: Record<string, unknown>, actor: string) => Promise<number> };
 
 /** Recorded when a shared list recorded as written could not be given its name after all. */
 export const SHARE_FAILED_AUDIT_ACTION = 'hashset.export.failed';
@@ -134,7 +136,7 @@ export const SHARE_FAILED_AUDIT_ACTION = 'hashset.export.failed';
  * folder is synced. So FILE is whole whenever it exists and recorded whenever it has its name; a full
  * disk names FILE and leaves nothing behind and nothing recorded.
  */
-export function writeShare(out: string, items: readonly ShareItem[], options: ShareOptions, audit: ShareAudit): ShareResult {
+export async function writeShare(out: string, items: readonly ShareItem[], options: ShareOptions, audit: ShareAudit): Promise<ShareResult> {
   const file = resolve(out);
   const bytes = renderShare(items, options.format, options.booleans);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -151,12 +153,12 @@ export function writeShare(out: string, items: readonly ShareItem[], options: Sh
     file, format: options.format, sha256, items: items.length,
     scheme: options.scheme ?? null, categories: options.categories ?? [], tool: `${TOOL_NAME} ${TOOL_VERSION}`,
   };
-  const auditSeq = recordShare(audit, SHARE_AUDIT_ACTION, details, options.examiner);
+  const auditSeq = await recordShare(audit, SHARE_AUDIT_ACTION, details, options.examiner);
   try {
     linkSync(tmp, file);
     fsyncDir(dirname(file));
   } catch (err) {
-    recordShare(audit, SHARE_FAILED_AUDIT_ACTION, { file, sha256, exportSeq: auditSeq, error: describeError(err) }, options.examiner);
+    await recordShare(audit, SHARE_FAILED_AUDIT_ACTION, { file, sha256, exportSeq: auditSeq, error: describeError(err) }, options.examiner);
     const code = (err as NodeJS.ErrnoException).code;
     throw code === 'EEXIST'
       ? new KestrelError(`${file}: already exists; not overwritten (recorded as ${SHARE_FAILED_AUDIT_ACTION})`, 'E_WRITE')
@@ -167,12 +169,13 @@ export function writeShare(out: string, items: readonly ShareItem[], options: Sh
   return { file, format: options.format, sha256, items: items.length, auditSeq };
 }
 
-function recordShare(audit: ShareAudit, action: string, details: Record<string, unknown>, examiner: string | undefined): number {
+async function recordShare(audit: ShareAudit, action: string, details: Record<string, unknown>, examiner: string | undefined): Promise<number> {
   if (audit.kind === 'case') {
     return appendAudit(audit.c.db, action, { ...details, source: audit.source }, examiner ?? audit.c.info.examiner).seq;
   }
   const { list } = audit;
   const source = { list: list.name, version: list.version, uid: list.uid, listFileSha256: list.fileSha256 };
+  if (audit.kind === 'server') return audit.append(action, { ...details, source }, examiner ?? audit.actor);
   return audit.lib.db.transaction(() =>
     appendSqliteLibraryAudit(audit.lib.db, action, { ...details, source }, examiner ?? audit.actor).seq).immediate();
 }

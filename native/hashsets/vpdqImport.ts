@@ -89,7 +89,7 @@ export function importVpdqList(lib: HashLibrary, fileOrFolder: string, options: 
     const read = files.length;
     const rejected = read - position;
     if (position === 0) throw new KestrelError(`${path}: no valid vPDQ files (${rejected} rejected, first: ${rejects[0]?.reason}); nothing was imported`, 'E_EMPTY_LIST');
-    if (rejected > 0) reportPath = rejectReportPath(lib, name, version, uid);
+    if (rejected > 0) reportPath = rejectReportPath(lib.dir, name, version, uid);
     const formatVersion = [...kinds].sort().map((k) => (k === 'txt' ? 'vpdq-hash-video text' : 'python-threatexchange JSON')).join(' + ');
     db.prepare(
       `UPDATE hash_list SET file_sha256 = ?, format_version = ?, records_read = ?, records_imported = ?, records_rejected = ?,

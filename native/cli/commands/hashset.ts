@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { isSchemeId, type SchemeId } from '../../catalog/schemes.js';
 import { KestrelError } from '../../util/result.js';
-import { LIST_FORMATS, listHashLists, openLibrary, removeHashLists, type HashListInfo, type ListFormat } from '../../hashsets/library.js';
-import { importHashList } from '../../hashsets/importer.js';
+import { LIST_FORMATS, type HashListInfo, type ListFormat } from '../../hashsets/library.js';
+import { hashListsIn, importListInto, removeListsFrom } from '../../lab/lists.js';
 import { printJsonLine } from '../output.js';
 import { registerHashsetExport } from './hashsetExport.js';
 
-const LIBRARY_HELP = 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)';
+const LIBRARY_HELP = 'hash library folder, or postgres://… for a lab library on PostgreSQL (default: $KESTREL_LIBRARY, else the per-user data folder)';
 
 export function registerHashset(program: Command): void {
   const hs = program.command('hashset').description('the lab-wide library of known-material and known-file hash lists');
@@ -21,30 +21,25 @@ export function registerHashset(program: Command): void {
     .option('--again', 'import a file the library already holds (same SHA-256) as a further version; refused otherwise')
     .option('--library <DIR>', LIBRARY_HELP)
     .option('--json', 'print the imported list as JSON')
-    .action((file: string, opts: { format?: string; name?: string; scheme?: string; known?: boolean; skipInvalid?: boolean; again?: boolean; library?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { format?: string; name?: string; scheme?: string; known?: boolean; skipInvalid?: boolean; again?: boolean; library?: string; json?: boolean }) => {
       if (opts.format !== undefined && !(LIST_FORMATS as readonly string[]).includes(opts.format)) {
         throw new KestrelError(`--format ${opts.format}: not one of ${LIST_FORMATS.join(', ')}`, 'E_USAGE');
       }
       if (opts.scheme !== undefined && !isSchemeId(opts.scheme)) throw new KestrelError(`--scheme ${opts.scheme}: not one of vic-us, dhs, caid-uk, custom`, 'E_USAGE');
-      const lib = openLibrary(opts.library);
-      try {
-        const r = importHashList(lib, file, {
+      const r = await importListInto(opts.library, file, {
           ...(opts.format !== undefined ? { format: opts.format as ListFormat } : {}),
           ...(opts.name !== undefined ? { name: opts.name } : {}),
           ...(opts.scheme !== undefined ? { scheme: opts.scheme as SchemeId } : {}),
           ...(opts.known ? { known: true } : {}),
           skipInvalid: opts.skipInvalid ?? false,
           ...(opts.again ? { again: true } : {}),
-        });
-        if (opts.json) printJsonLine(r.list);
-        else {
-          const l = r.list;
-          process.stdout.write(`imported ${l.name} version ${l.version} (${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}): ` +
-            `${l.recordsImported} of ${l.recordsRead} records, ${l.recordsRejected} rejected; ${describeHashes(l)}\n`);
-          if (l.rejectReport) process.stdout.write(`reject report: ${l.rejectReport}\n`);
-        }
-      } finally {
-        lib.close();
+      });
+      if (opts.json) printJsonLine(r.list);
+      else {
+        const l = r.list;
+        process.stdout.write(`imported ${l.name} version ${l.version} (${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}): ` +
+          `${l.recordsImported} of ${l.recordsRead} records, ${l.recordsRejected} rejected; ${describeHashes(l)}\n`);
+        if (l.rejectReport) process.stdout.write(`reject report: ${l.rejectReport}\n`);
       }
     });
   registerHashsetExport(hs);
@@ -52,19 +47,14 @@ export function registerHashset(program: Command): void {
     .description('the lists in the library with their provenance')
     .option('--library <DIR>', LIBRARY_HELP)
     .option('--json', 'one JSON object per list')
-    .action((opts: { library?: string; json?: boolean }) => {
-      const lib = openLibrary(opts.library);
-      try {
-        const lists = listHashLists(lib);
-        if (opts.json) for (const l of lists) printJsonLine(l);
-        else if (lists.length === 0) process.stdout.write(`no hash lists in ${lib.file}\n`);
-        else for (const l of lists) {
-          process.stdout.write(`${l.name} v${l.version}  ${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}  ${l.known ? 'known-file list' : 'alert list'}` +
-            `${l.scheme ? `  scheme ${l.scheme}` : ''}  ${l.recordsImported}/${l.recordsRead} records (${l.recordsRejected} rejected)  ${describeHashes(l)}` +
-            `  imported ${l.importedAt}  sha256 ${l.fileSha256}  uid ${l.uid}\n`);
-        }
-      } finally {
-        lib.close();
+    .action(async (opts: { library?: string; json?: boolean }) => {
+      const { where, lists } = await hashListsIn(opts.library);
+      if (opts.json) for (const l of lists) printJsonLine(l);
+      else if (lists.length === 0) process.stdout.write(`no hash lists in ${where}\n`);
+      else for (const l of lists) {
+        process.stdout.write(`${l.name} v${l.version}  ${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}  ${l.known ? 'known-file list' : 'alert list'}` +
+          `${l.scheme ? `  scheme ${l.scheme}` : ''}  ${l.recordsImported}/${l.recordsRead} records (${l.recordsRejected} rejected)  ${describeHashes(l)}` +
+          `  imported ${l.importedAt}  sha256 ${l.fileSha256}  uid ${l.uid}\n`);
       }
     });
   hs.command('remove')
@@ -73,17 +63,11 @@ export function registerHashset(program: Command): void {
     .option('--version <N>', 'only this version', (v) => Number(v))
     .option('--library <DIR>', LIBRARY_HELP)
     .option('--json', 'print the removed lists as JSON')
-    .action((which: string, opts: { version?: number; library?: string; json?: boolean }) => {
+    .action(async (which: string, opts: { version?: number; library?: string; json?: boolean }) => {
       if (opts.version !== undefined && !Number.isInteger(opts.version)) throw new KestrelError('--version must be a whole number', 'E_USAGE');
-      const lib = openLibrary(opts.library);
-      try {
-        const byUid = listHashLists(lib).some((l) => l.uid === which);
-        const removed = removeHashLists(lib, byUid ? { uid: which } : { name: which, ...(opts.version !== undefined ? { version: opts.version } : {}) });
-        if (opts.json) for (const l of removed) printJsonLine(l);
-        else for (const l of removed) process.stdout.write(`removed ${l.name} version ${l.version}\n`);
-      } finally {
-        lib.close();
-      }
+      const removed = await removeListsFrom(opts.library, which, opts.version);
+      if (opts.json) for (const l of removed) printJsonLine(l);
+      else for (const l of removed) process.stdout.write(`removed ${l.name} version ${l.version}\n`);
     });
 }
 

@@ -2,9 +2,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
 import { KestrelError } from '../../util/result.js';
-import { openLibrary } from '../../hashsets/library.js';
+import { shareListFrom } from '../../lab/lists.js';
 import {
-  SHARE_FORMATS, caseShareItems, filterShareItems, listShareItems, parseScheme, parseShareFormat, writeShare, type ShareResult,
+  SHARE_FORMATS, caseShareItems, filterShareItems, parseScheme, parseShareFormat, writeShare, type ShareResult,
 } from '../../hashsets/shareExport.js';
 import { printJsonLine } from '../output.js';
 
@@ -32,10 +32,10 @@ export function registerHashsetExport(hs: Command): void {
     .option('--scheme <SCHEME>', 'only items categorised in this scheme: vic-us, dhs, caid-uk or custom')
     .option('--category <CODE...>', 'only these categories of --scheme (e.g. 1 2, CAT-1, A B)')
     .option('--booleans <STYLE>', 'VICS booleans: string ("true"/"false", as the distributions write them; default) or json', 'string')
-    .option('--library <DIR>', 'hash library folder for --list')
+    .option('--library <DIR>', 'hash library folder for --list, or postgres://… for a lab library on PostgreSQL')
     .option('--examiner <NAME>', 'who exports (audit log actor; defaults to the case examiner, or for --list to the user name)')
     .option('--json', 'print the result as JSON')
-    .action((out: string, flags: ExportFlags) => {
+    .action(async (out: string, flags: ExportFlags) => {
       const format = parseShareFormat(flags.format);
       if ((flags.case === undefined) === (flags.list === undefined)) throw new KestrelError('give exactly one of --case DIR or --list NAME', 'E_USAGE');
       if (flags.booleans !== 'string' && flags.booleans !== 'json') throw new KestrelError(`--booleans ${flags.booleans}: expected string or json`, 'E_USAGE');
@@ -48,20 +48,14 @@ export function registerHashsetExport(hs: Command): void {
       if (flags.case !== undefined) {
         const c = openCase(flags.case);
         try {
-          r = writeShare(out, filterShareItems(caseShareItems(c), filter), options, { kind: 'case', c, source: 'case findings' });
+          r = await writeShare(out, filterShareItems(caseShareItems(c), filter), options, { kind: 'case', c, source: 'case findings' });
         } finally {
           c.close();
         }
       } else {
         const version = flags.listVersion === undefined ? undefined : Number(flags.listVersion);
         if (version !== undefined && !Number.isSafeInteger(version)) throw new KestrelError(`--list-version ${flags.listVersion}: not a whole number`, 'E_USAGE');
-        const lib = openLibrary(flags.library);
-        try {
-          const { list, items } = listShareItems(lib, flags.list!, version);
-          r = writeShare(out, filterShareItems(items, filter), options, { kind: 'list', lib, list, actor: userInfo().username });
-        } finally {
-          lib.close();
-        }
+        r = await shareListFrom(flags.library, out, flags.list!, version, (items) => filterShareItems(items, filter), options, userInfo().username);
       }
       if (flags.json) printJsonLine(r);
       else process.stdout.write(`wrote ${r.items} items as ${r.format} to ${r.file}\nSHA-256 ${r.sha256} (recorded in the ${flags.case !== undefined ? 'case' : 'library'} audit log, entry ${r.auditSeq})\n`);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { openCase } from '../../catalog/case.js';
-import { openLibrary } from '../../hashsets/library.js';
 import { DEFAULT_BLOCKHASH_THRESHOLD, DEFAULT_PDQ_EXTRA_THRESHOLD, DEFAULT_PDQ_THRESHOLD, matchCase, matchLines } from '../../matching/matcher.js';
 import { openLabStore } from '../../lab/open.js';
+import { openListLibrary } from '../../lab/lists.js';
 import { caseMatchLines, crossMatchCase } from '../../lab/crossMatch.js';
 import { videoMatchLines } from '../../matching/videoMatcher.js';
 import { printJsonLine } from '../output.js';
@@ -22,7 +22,7 @@ export function registerMatch(program: Command): void {
     .action(async (dir: string, opts: { pdqThreshold: number; blockhashThreshold: number; pdqExtraThreshold?: number; library?: string; examiner?: string; json?: boolean }) => {
       const c = openCase(dir);
       try {
-        const lib = openLibrary(opts.library);
+        const lib = await openListLibrary(opts.library);
         let summary;
         try {
           summary = await matchCase(c, lib, {

@@ -11,6 +11,11 @@ import {
   type LinkItem, type LinkRow, type PdqSet, type WithdrawOutcome,
 } from '../store.js';
 import { connect, redactConnection, scrub } from './connection.js';
+import { copyField } from './copyText.js';
+import { importPgHashList, pgHashLists, removePgHashLists } from './pgLists.js';
+import { mirrorPgLists, type MirrorOutcome } from './listMirror.js';
+import type { HashListInfo } from '../../hashsets/library.js';
+import type { ImportOptions, ImportResult } from '../../hashsets/importer.js';
 import { pgLibraryMigrations } from './migrations.js';
 
 const LOOKUP_BATCH = 10000;
@@ -210,12 +215,61 @@ export class PostgresLabStore implements LabStore {
     return readLabAudit((await this.client.query<LabAuditRow>('SELECT * FROM lab_audit ORDER BY seq')).rows);
   }
 
+  /** The hash lists the server holds. */
+  async hashLists(): Promise<HashListInfo[]> {
+    try {
+      return await pgHashLists(this.client);
+    } catch (err) {
+      throw this.wrap(err, 'cannot read the hash lists');
+    }
+  }
+
+  async importList(file: string, options: ImportOptions, rejectsFolder: string): Promise<ImportResult> {
+    try {
+      return await importPgHashList(this.client, this.location, rejectsFolder, file, options);
+    } catch (err) {
+      throw this.wrap(err, `cannot import ${file}`);
+    }
+  }
+
+  async removeLists(which: { name?: string; version?: number; uid?: string }): Promise<HashListInfo[]> {
+    try {
+      return await removePgHashLists(this.client, this.location, which);
+    } catch (err) {
+      throw this.wrap(err, 'cannot remove the hash list');
+    }
+  }
+
+  /** This workstation's mirror of the server's lists, brought up to date (see listMirror.ts). */
+  async mirrorLists(folder: string): Promise<MirrorOutcome> {
+    try {
+      return await mirrorPgLists(this.client, folder);
+    } catch (err) {
+      throw this.wrap(err, 'cannot bring the mirror of its hash lists up to date');
+    }
+  }
+
+  /** Appends to the library's audit log under its write lock, without a new library version (nothing in it changed). */
+  async appendAudit(action: string, details: Record<string, unknown>, actor: string): Promise<number> {
+    try {
+      return await this.tx(async () => {
+        await this.client.query('SELECT 1 FROM lab_state WHERE id = 1 FOR UPDATE');
+        const last = (await this.client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM lab_audit ORDER BY seq DESC LIMIT 1')).rows[0];
+        const e = nextLabAudit(last, action, details, actor);
+        await this.client.query('INSERT INTO lab_audit (seq, at, actor, action, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [e.seq, e.at, e.actor, e.action, e.detailsJson, e.prevHash, e.hash]);
+        return e.seq;
+      });
+    } catch (err) {
+      throw this.wrap(err, `cannot record ${action} in the library audit log`);
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.end();
   }
 }
 
-/** COPY text format: tab-separated, \N for NULL, bytea as \\x hex; text escapes backslash, tab, newline and CR. */
 function* copyRows(caseId: number, c: Contribution): Generator<string> {
   let batch = '';
   for (const it of c.items) {
@@ -223,11 +277,4 @@ function* copyRows(caseId: number, c: Contribution): Generator<string> {
     if (batch.length > 1 << 20) { yield batch; batch = ''; }
   }
   if (batch) yield batch;
-}
-
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
-  if (typeof v === 'number') return String(v);
-  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
