@@ -16,6 +16,13 @@ import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../api/security.js';
  * seen afterwards (it used to be the session token itself, in Chromium's command line, which every
  * user of the machine can read with ps). Host and Origin are checked against our own address,
  * which defeats DNS rebinding and cross-site requests from other pages in the same browser.
+ *
+ * The address has a host name of its own, k-<random>.localhost, which browsers resolve to loopback
+ * without asking DNS (RFC 6761), while the server listens on 127.0.0.1 only. Cookies are scoped by
+ * host, not port: on 127.0.0.1 the session cookie would also go to every other local service the
+ * examiner's browser visits there (`--no-open` and the examiner's own browser), which could then
+ * replay it. Under a random host name it goes to this session's server only, and a request for any
+ * other host (127.0.0.1 included) is refused.
  */
 
 export interface BridgeOptions {
@@ -29,7 +36,10 @@ export interface BridgeOptions {
 export interface Bridge {
   /** A one-time URL that opens a session (what `kestrel serve` prints). */
   url: string;
+  /** http://k-<random>.localhost:PORT */
   origin: string;
+  /** k-<random>.localhost: the session's own host name, resolved to 127.0.0.1 by browsers. */
+  hostname: string;
   port: number;
   /** The session cookie's name: per port, so two cases open in one browser keep their own sessions. */
   cookieName: string;
@@ -157,12 +167,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
   });
   const { port } = server.address() as AddressInfo;
-  host = `127.0.0.1:${port}`;
+  const hostname = `k-${randomBytes(10).toString('hex')}.localhost`;
+  host = `${hostname}:${port}`;
   origin = `http://${host}`;
   cookieName = `kestrel-${port}`;
   return {
     url: openUrl(),
     origin,
+    hostname,
     port,
     cookieName,
     openUrl,

@@ -6,6 +6,9 @@ import type { Page } from 'playwright-core';
 import { REFERENCE, SCREENSHOTS, startUiSession, type Served, type UiSession } from './helpers.js';
 import { openSqlite } from '../../native/catalog/sqlite.js';
 import { readAudit, verifyChain } from '../../native/audit/log.js';
+import { resolveLocalhostNames } from '../helpers/localhostNames.js';
+
+resolveLocalhostNames();
 
 const SOURCE = join(REFERENCE, 'pdq', 'reg-test-input');
 describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
@@ -27,7 +30,7 @@ describe('review UI end to end (kestrel serve + Debian Chromium)', () => {
 
   it('prints a one-time URL on the first line; nothing is served without the session it opens', async () => {
     const url = new URL(served.url);
-    expect(url.hostname).toBe('127.0.0.1');
+    expect(url.hostname).toMatch(/^k-[0-9a-f]{20}\.localhost$/);
     expect(url.pathname).toMatch(/^\/open\/[\w-]{43}$/);
     expect((await fetch(`${url.origin}/`)).status).toBe(403);
     expect((await fetch(`${url.origin}/api/appInfo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(403);

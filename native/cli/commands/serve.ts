@@ -14,7 +14,7 @@ const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/go
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the review UI to a browser on 127.0.0.1 (browser mode); prints a one-time URL first')
+    .description('serve the review UI to a browser on 127.0.0.1 (browser mode) under a random k-….localhost name; prints a one-time URL first')
     .argument('<CASE_DIR>', 'the case to open; a folder without a case is offered for creating one')
     .option('--library <DIR>', 'hash library folder (default: $KESTREL_LIBRARY, else the per-user data folder)')
     .option('--examiner <NAME>', 'start as this examiner profile (made if there is none); otherwise the UI asks who is working')
@@ -43,13 +43,14 @@ export function registerServe(program: Command): void {
 /**
  * Chromium's arguments: app mode, a profile of its own (the session shares nothing with the
  * examiner's browsing), and kept off the network: every proxied request goes to a closed port and
- * no host name resolves, so only the bridge on 127.0.0.1 (not proxied) is reachable.
+ * no host name resolves but loopback's (127.0.0.1 and the *.localhost names Chromium itself maps to
+ * loopback, under one of which the bridge serves), none of them proxied.
  */
 export function browserArgs(url: string, profile: string): string[] {
   return [
     `--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-sync',
     '--disable-background-networking', '--disable-component-update', '--disable-default-apps',
-    '--proxy-server=127.0.0.1:9', '--proxy-bypass-list=127.0.0.1', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    '--proxy-server=127.0.0.1:9', '--proxy-bypass-list=127.0.0.1;*.localhost', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE *.localhost',
     '--disable-domain-reliability', '--no-pings',
   ];
 }

@@ -23,9 +23,11 @@ describe('browser-mode Chromium is kept off the network', () => {
     server.close();
   });
 
-  it('reaches 127.0.0.1 but no host name, not even localhost on the same port', async () => {
+  it('reaches 127.0.0.1 and the *.localhost names Chromium maps to loopback (the bridge serves under one), but no other host name, not even localhost on the same port', async () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
+    expect(await page.textContent('body')).toBe('local page');
+    await page.goto(`http://k-0123456789abcdef0123.localhost:${port}/`);
     expect(await page.textContent('body')).toBe('local page');
     await expect(page.goto(`http://localhost:${port}/`)).rejects.toThrow(/ERR_NAME_NOT_RESOLVED|ERR_PROXY_CONNECTION_FAILED|ERR_/);
     await expect(page.goto('http://example.com/')).rejects.toThrow(/ERR_/);

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KESTREL_BIN, tempDir } from '../../helpers/cli.js';
 import { CHROMIUM, profilesBeside } from '../../e2e/helpers.js';
+import { resolveLocalhostNames } from '../../helpers/localhostNames.js';
+
+resolveLocalhostNames();
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -86,6 +89,12 @@ describe('kestrel serve hands the session to Chromium without a secret on its co
     const session = cookies.find((c) => c.name === `kestrel-${printed.port}`)!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(session.value).toMatch(/^[\w-]{43}$/);
+    // Scoped to the session's own random host name, so no other local service the browser visits gets it.
+    expect(printed.hostname).toMatch(/^k-[0-9a-f]{20}\.localhost$/);
+    expect(session.domain).toBe(printed.hostname);
+    for (const other of [`http://127.0.0.1:${printed.port}`, `http://127.0.0.1:${Number(printed.port) + 1}`, `http://localhost:${printed.port}`]) {
+      expect((await page.context().cookies(other)).map((c) => c.name), other).toEqual([]);
+    }
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect((await fetch(`${printed.origin}/`, { headers: { Cookie: `${session.name}=${session.value}` } })).status).toBe(200);
   });
@@ -100,6 +109,7 @@ describe('kestrel serve hands the session to Chromium without a secret on its co
       expect(line).not.toContain(cookie);
       expect(line).not.toContain(printedCode);
       expect(line).not.toContain('/open/');
+      expect(line).not.toContain(printed.hostname);
       expect(line).not.toContain(`127.0.0.1:${printed.port}`);
     }
     // What Chromium was given: a launcher page only its user can read, whose code is spent now.

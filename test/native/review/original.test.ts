@@ -11,6 +11,9 @@ import { createService } from '../../../native/api/service.js';
 import { startBridge } from '../../../native/server/bridge.js';
 import { PREVIEW } from '../../../native/image/preview.js';
 import { ImageReaders } from '../../../native/review/imageOriginal.js';
+import { resolveLocalhostNames } from '../../helpers/localhostNames.js';
+
+resolveLocalhostNames();
 
 /** No disk image in these cases: the readers are never asked to start a helper. */
 const readers = new ImageReaders();

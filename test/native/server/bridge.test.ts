@@ -9,9 +9,13 @@ import { startBridge, type Bridge } from '../../../native/server/bridge.js';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
+/** Each bridge's own Host (k-<random>.localhost:PORT), sent as a browser would unless a test says otherwise. */
+const hostOf = new Map<number, string>();
+
 function raw(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+    const headers = { Host: hostOf.get(port) ?? `127.0.0.1:${port}`, ...options.headers };
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -49,6 +53,7 @@ describe('loopback bridge', () => {
     writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
     service = createService({ libraryDir: join(dir, 'library'), caseDir: join(dir, 'no-case-yet') });
     bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+    hostOf.set(bridge.port, new URL(bridge.origin).host);
     cookie = await openSession(bridge);
   });
   afterAll(async () => {
@@ -57,11 +62,28 @@ describe('loopback bridge', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints a one-time URL on 127.0.0.1 with a random port and a long code in it', () => {
+  it('prints a one-time URL under a random *.localhost name of its own, with a random port and a long code in it', () => {
     const url = new URL(bridge.url);
-    expect(url.hostname).toBe('127.0.0.1');
+    expect(url.hostname).toMatch(/^k-[0-9a-f]{20}\.localhost$/);
+    expect(url.hostname).toBe(bridge.hostname);
     expect(Number(url.port)).toBe(bridge.port);
     expect(url.pathname).toMatch(/^\/open\/[\w-]{43}$/);
+  });
+
+  it('keeps its session cookie from other local services: a host-only cookie for its own name, refused on 127.0.0.1', async () => {
+    const setCookie = (await raw(bridge.port, new URL(bridge.openUrl()).pathname)).headers['set-cookie'] as string[];
+    // No Domain attribute: a browser sends it to this host name only, not to 127.0.0.1 or localhost on any port.
+    expect(setCookie[0]).not.toMatch(/domain=/i);
+    for (const host of [`127.0.0.1:${bridge.port}`, `localhost:${bridge.port}`, `k-${'0'.repeat(20)}.localhost:${bridge.port}`, `${bridge.hostname}:${bridge.port + 1}`]) {
+      expect((await get('/', { Host: host })).status, host).toBe(421);
+    }
+    expect((await get('/')).status).toBe(200);
+    const other = await startBridge({ service, staticDir: join(dir, 'static') });
+    try {
+      expect(other.hostname).not.toBe(bridge.hostname);
+    } finally {
+      await other.close();
+    }
   });
 
   it('exchanges a one-time code once for an HttpOnly, SameSite=Strict cookie that is not the code', async () => {
@@ -125,7 +147,8 @@ describe('loopback bridge', () => {
     expect((await call('appInfo', '{}', { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port + 1}` })).status).toBe(403);
     expect((await call('appInfo', '{}', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
-    expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port}` })).status).toBe(200);
+    expect((await call('appInfo', '{}', { Origin: `http://127.0.0.1:${bridge.port}` })).status).toBe(403);
+    expect((await call('appInfo', '{}', { Origin: bridge.origin })).status).toBe(200);
   });
 
   it('listens on the loopback interface only', async () => {
@@ -192,6 +215,7 @@ describe('loopback bridge under probing', () => {
     // A catalogue row pointing at a folder (a damaged or hand-edited case): the real bridge must answer 404 and live on.
     service = { ...real, thumbnailFile: () => join(dir, 'folder.jpg') };
     bridge = await startBridge({ service, staticDir: join(dir, 'static') });
+    hostOf.set(bridge.port, new URL(bridge.origin).host);
     cookie = await openSession(bridge);
   });
   afterAll(async () => {
@@ -235,7 +259,7 @@ describe('loopback bridge under probing', () => {
     const part = Buffer.alloc(8 << 20, 0x20);
     const pending = Array.from({ length: 8 }, () => {
       const req = request({ host: '127.0.0.1', port: bridge.port, path: '/api/listHashLists', method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': String(part.length + 2), Cookie: cookie } });
+        headers: { Host: hostOf.get(bridge.port)!, 'Content-Type': 'application/json', 'Content-Length': String(part.length + 2), Cookie: cookie } });
       const reply = new Promise<number>((resolve, reject) => {
         req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
         req.on('error', reject);
