@@ -3,7 +3,8 @@
 # (the `pretest` script) and `.ci/run` runs it before `npm ci`, so a fresh Debian machine gets the
 # same tools as CI. As root it installs whatever is missing with apt-get; otherwise it prints the one
 # apt-get line to run and fails, so a missing tool is never discovered halfway through the suite.
-# `--check` only reports (never installs).
+# `--check` only reports (never installs); `--list` prints every package name (to fetch them for an
+# air-gapped machine).
 #
 # To add a package: add one line to PACKAGES below, "<debian package> <present when>", where
 # <present when> is `cmd:NAME` (a program on PATH) or `file:/ABSOLUTE/PATH` (use this for -dev
@@ -49,6 +50,11 @@ present() {
     *) echo "scripts/system-deps.sh: unknown check '$1'" >&2; exit 2 ;;
   esac
 }
+
+if [ "${1:-}" = "--list" ]; then
+  while read -r pkg _; do [ -n "${pkg:-}" ] && echo "$pkg"; done <<<"$PACKAGES"
+  exit 0
+fi
 
 missing=()
 while read -r pkg check _; do
