@@ -128,7 +128,10 @@ export const requestSchemas = {
     sort: itemSortSchema,
     offset: z.number().int().min(0),
     limit: z.number().int().min(1).max(2000),
-  }),
+    /** Keyset paging: the page just after (or before) this content in the sort, instead of counting to offset. */
+    after: id.optional(),
+    before: id.optional(),
+  }).refine((r) => r.after === undefined || r.before === undefined, { message: 'after and before are exclusive' }),
   countItems: z.strictObject({ filter: itemFilterSchema }),
   getItem: z.strictObject({ contentId: id }),
   categorise: z.strictObject({

@@ -275,9 +275,9 @@ export function createService(options: ServiceOptions): KestrelService {
         tags: (c.db.prepare('SELECT DISTINCT tag FROM tag ORDER BY tag').all() as { tag: string }[]).map((r) => r.tag),
       };
     },
-    queryItems: ({ filter, sort, offset, limit }) => {
+    queryItems: ({ filter, sort, offset, limit, after, before }) => {
       const c = requireCase();
-      return { offset, rows: queryItems(c.db, filter, sort, offset, limit) };
+      return { offset, rows: queryItems(c.db, filter, sort, offset, limit, { after, before }) };
     },
     countItems: ({ filter }) => ({ total: countItems(requireCase().db, filter) }),
     getItem: ({ contentId }) => itemDetail(requireCase(), contentId),

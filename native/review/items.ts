@@ -80,30 +80,49 @@ const IN_ANY_MATCH = '(c.id IN (SELECT m.content_id FROM hash_match m) OR c.id I
 const IN_ALERT_MATCH = '(c.id IN (SELECT m.content_id FROM hash_match m WHERE m.known = 0) OR c.id IN (SELECT vm.content_id FROM video_match vm WHERE vm.known = 0))';
 const IN_LAB_MATCH = 'c.id IN (SELECT l.content_id FROM lab_match l)';
 
-const FIRST_PATH = '(SELECT f.path_text FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
-const FIRST_NAME = `(SELECT replace(f.path_text, rtrim(f.path_text, replace(f.path_text, '/', '')), '') FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)`;
-const FIRST_MTIME = '(SELECT f.mtime FROM file_instance f WHERE f.content_id = c.id ORDER BY f.id LIMIT 1)';
-const TAKEN = "(SELECT json_extract(t.exif, '$.dateTimeOriginal') FROM image_data t WHERE t.content_id = c.id)";
-const NEAREST_MATCH = '(SELECT min(m.distance) FROM hash_match m WHERE m.content_id = c.id)';
 const both = (expr: string): Record<ItemSort['dir'], string> => ({ asc: `${expr} ASC NULLS LAST, c.id ASC`, desc: `${expr} DESC NULLS LAST, c.id DESC` });
 
-// name, path, mtime, taken and distance are per-row subqueries: over a million items a sort on
-// them reads every row (README: figures); the filters narrow first.
+/**
+ * Sorts an index on content serves (migration 0014 keeps name, path, modified, taken and distance
+ * there): a page is read from the index, after the last row the examiner has (keyset) or at an
+ * offset counted in the index, never by computing a key for every row. Contents without the key
+ * (no EXIF date, no match) come last in both directions.
+ */
+const KEYED: Partial<Record<ItemSort['key'], { column: string; nullable: boolean }>> = {
+  size: { column: 'c.size', nullable: false },
+  type: { column: 'c.detected_type', nullable: false },
+  name: { column: 'c.sort_name', nullable: true },
+  path: { column: 'c.sort_path', nullable: true },
+  mtime: { column: 'c.sort_mtime', nullable: true },
+  taken: { column: 'c.sort_taken', nullable: true },
+  distance: { column: 'c.sort_distance', nullable: true },
+};
+
 const SORTS: Record<ItemSort['key'], Record<ItemSort['dir'], string>> = {
   id: { asc: 'c.id ASC', desc: 'c.id DESC' },
   size: { asc: 'c.size ASC, c.id ASC', desc: 'c.size DESC, c.id DESC' },
   type: { asc: 'c.detected_type ASC, c.id ASC', desc: 'c.detected_type DESC, c.id DESC' },
+  // A per-row subquery (decisions change too often to keep a key): narrow with filters first.
   category: both(CURRENT_CATEGORY),
-  name: both(FIRST_NAME),
-  path: both(FIRST_PATH),
-  mtime: both(FIRST_MTIME),
-  taken: both(TAKEN),
-  distance: both(NEAREST_MATCH),
+  name: both('c.sort_name'),
+  path: both('c.sort_path'),
+  mtime: both('c.sort_mtime'),
+  taken: both('c.sort_taken'),
+  distance: both('c.sort_distance'),
 };
+
+/** Where a page starts: just after (or just before) a row the examiner already has, named by its content id. */
+export interface PageCursor {
+  after?: number;
+  before?: number;
+}
 
 interface Built {
   /** FROM and WHERE, binding content as c. */
   from: string;
+  /** FROM and the filter's conditions apart, for adding a page's own. */
+  base: string;
+  clauses: string[];
   /** GROUP BY that keeps one row a content when an exhibit's instances drive the query ('' otherwise). */
   group: string;
   /** The content id as the driving index yields it: ordering by it needs no sort. */
@@ -118,11 +137,16 @@ interface Built {
 // (as EXISTS would). GROUP BY folds the instances of one content into one row.
 const EXHIBIT_FROM = 'FROM file_instance fx CROSS JOIN content c ON c.id = fx.content_id';
 
-function buildWhere(db: Db, filter: ItemFilter): Built {
+/**
+ * The filter as SQL. driveByContent: content drives the query even for an exhibit (its files
+ * become a membership test), so a sort index on content can give the order.
+ */
+function buildWhere(db: Db, filter: ItemFilter, driveByContent = false): Built {
   const clauses: string[] = [];
   const params: Record<string, unknown> = { scheme: caseScheme(db) };
+  const exhibitDriven = filter.exhibitId !== undefined && !driveByContent;
   if (filter.exhibitId !== undefined) {
-    clauses.push('fx.exhibit_id = @exhibitId');
+    clauses.push(exhibitDriven ? 'fx.exhibit_id = @exhibitId' : 'c.id IN (SELECT fx.content_id FROM file_instance fx WHERE fx.exhibit_id = @exhibitId)');
     params['exhibitId'] = filter.exhibitId;
   }
   if (filter.matched === 'any') clauses.push(IN_ANY_MATCH);
@@ -181,10 +205,19 @@ function buildWhere(db: Db, filter: ItemFilter): Built {
     }
     clauses.push(`(${parts.join(' OR ')})`);
   }
-  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-  return filter.exhibitId !== undefined
-    ? { from: `${EXHIBIT_FROM} ${where}`, group: 'GROUP BY fx.content_id', id: 'fx.content_id', params }
-    : { from: `FROM content c ${where}`, group: '', id: 'c.id', params };
+  const base = exhibitDriven ? EXHIBIT_FROM : 'FROM content c';
+  return {
+    from: withConditions(base, clauses),
+    base,
+    clauses,
+    group: exhibitDriven ? 'GROUP BY fx.content_id' : '',
+    id: exhibitDriven ? 'fx.content_id' : 'c.id',
+    params,
+  };
+}
+
+function withConditions(base: string, conditions: readonly string[]): string {
+  return conditions.length ? `${base} WHERE ${conditions.join(' AND ')}` : base;
 }
 
 export function countItems(db: Db, filter: ItemFilter): number {
@@ -235,15 +268,30 @@ const ROW_COLUMNS = `SELECT c.id, c.sha256, c.md5, c.size, c.detected_type,
       ${HAS_GPS} AS gps,
       ${HAS_ERROR} AS error,
       (SELECT m.category FROM hash_match m WHERE m.content_id = c.id AND m.known = 0 AND m.category IS NOT NULL ORDER BY m.distance, m.id LIMIT 1) AS list_category,
-      ${FIRST_MTIME} AS mtime,
+      c.sort_mtime AS mtime,
       json_extract(i.exif, '$.dateTimeOriginal') AS taken,
       ${OTHER_SCHEME} AS other_scheme,
       (SELECT count(DISTINCT l.case_uuid) FROM lab_match l WHERE l.content_id = c.id) AS other_cases,
       (SELECT json_array(coalesce(sum(f.deleted), 0), coalesce(sum(f.orphan), 0), coalesce(sum(f.content_unverified), 0))
         FROM file_instance f WHERE f.content_id = c.id) AS places`;
 
-export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number): ItemRow[] {
-  const { from, group, id, params } = buildWhere(db, filter);
+export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: number, limit: number, cursor: PageCursor = {}): ItemRow[] {
+  const keyed = KEYED[sort.key];
+  if (keyed) return rowsInOrder(db, keyedPage(db, buildWhere(db, filter, true), keyed, sort.dir, offset, limit, cursor));
+  const built = buildWhere(db, filter);
+  const { group, id, params } = built;
+  let from = built.from;
+  const bounds: Record<string, unknown> = {};
+  if (sort.key === 'id' && (cursor.after !== undefined || cursor.before !== undefined)) {
+    // Intake order: the id itself is the key, and the driving index seeks to it.
+    const forward = cursor.after !== undefined;
+    const ascending = (sort.dir === 'asc') === forward;
+    from = withConditions(built.base, [...built.clauses, `${id} ${ascending ? '>' : '<'} @cursorId`]);
+    bounds['cursorId'] = forward ? cursor.after : cursor.before;
+    const sql = `SELECT ${id} AS id ${from} ${group} ORDER BY ${id} ${ascending ? 'ASC' : 'DESC'} LIMIT @limit`;
+    const ids = (db.prepare(sql).all({ ...params, ...bounds, limit }) as { id: number }[]).map((r) => r.id);
+    return rowsInOrder(db, forward ? ids : ids.reverse());
+  }
   // Named as the driving index names it, or SQLite sorts the whole exhibit to order by c.id.
   const pageOrder = sort.key === 'id' ? `${id} ${sort.dir.toUpperCase()}` : SORTS[sort.key][sort.dir];
   // The per-row columns are computed only for the page, after the sort and offset have chosen it.
@@ -255,6 +303,75 @@ export function queryItems(db: Db, filter: ItemFilter, sort: ItemSort, offset: n
     FROM page CROSS JOIN content c ON c.id = page.id LEFT JOIN image_data i ON i.content_id = c.id
     ORDER BY ${SORTS[sort.key][sort.dir]}`;
   const rows = db.prepare(sql).all({ ...params, limit, offset }) as RawRow[];
+  return rows.map(toItemRow);
+}
+
+/** One run of the order: rows meeting a condition, in an order an index gives. */
+interface Segment {
+  where: string;
+  order: string;
+}
+
+/**
+ * The content ids of a page in a keyed order. The order is: contents with a key by (key, id), then
+ * those without by id, both reversed for 'desc'. From a cursor the page is read as runs an index
+ * serves directly: the cursor's ties past its id, then the keys beyond it, then the contents
+ * without a key (a row-value comparison would not seek past a million equal keys). At an offset,
+ * the index counts it off; the contents without a key are counted apart only when the page reaches them.
+ */
+function keyedPage(db: Db, built: Built, keyed: { column: string; nullable: boolean }, dir: ItemSort['dir'], offset: number, limit: number, cursor: PageCursor): number[] {
+  const col = keyed.column;
+  const run = (segment: Segment, n: number, skip = 0, bound: Record<string, unknown> = {}): number[] =>
+    (db.prepare(`SELECT c.id AS id ${withConditions(built.base, [...built.clauses, segment.where])} ORDER BY ${segment.order} LIMIT @n OFFSET @skip`)
+      .all({ ...built.params, ...bound, n, skip }) as { id: number }[]).map((r) => r.id);
+  const up = (by: string): string => `${by} ASC`;
+  const down = (by: string): string => `${by} DESC`;
+  const order = (key: (by: string) => string, withKey: boolean): string => (withKey ? `${key(col)}, ${key('c.id')}` : key('c.id'));
+
+  const from = cursor.after ?? cursor.before;
+  if (from !== undefined) {
+    const row = db.prepare(`SELECT ${col} AS v FROM content c WHERE c.id = @id`).get({ id: from }) as { v: unknown } | undefined;
+    if (row !== undefined) {
+      const forward = cursor.after !== undefined;
+      // Walking towards larger keys: forward in an ascending order, backward in a descending one.
+      const larger = forward === (dir === 'asc');
+      const step = larger ? up : down;
+      const beyond = larger ? '>' : '<';
+      const segments: Segment[] = [];
+      if (row.v === null) {
+        segments.push({ where: `${col} IS NULL AND c.id ${beyond} @cursorId`, order: order(step, false) });
+        if (!forward) segments.push({ where: `${col} IS NOT NULL`, order: order(step, true) });
+      } else {
+        segments.push({ where: `${col} = @cursorKey AND c.id ${beyond} @cursorId`, order: order(step, false) });
+        segments.push({ where: `${col} ${beyond} @cursorKey`, order: order(step, true) });
+        if (forward && keyed.nullable) segments.push({ where: `${col} IS NULL`, order: order(dir === 'asc' ? up : down, false) });
+      }
+      const ids: number[] = [];
+      for (const segment of segments) {
+        if (ids.length >= limit) break;
+        ids.push(...run(segment, limit - ids.length, 0, { cursorKey: row.v, cursorId: from }));
+      }
+      return forward ? ids : ids.reverse();
+    }
+  }
+  const step = dir === 'asc' ? up : down;
+  if (!keyed.nullable || dir === 'desc') {
+    // Descending, an index read backwards already gives the contents without a key last.
+    return run({ where: '1', order: order(step, true) }, limit, offset);
+  }
+  const withKey = run({ where: `${col} IS NOT NULL`, order: order(step, true) }, limit, offset);
+  if (withKey.length === limit) return withKey;
+  const keyedCount = (db.prepare(`SELECT count(*) AS n ${withConditions(built.base, [...built.clauses, `${col} IS NOT NULL`])}`).get(built.params) as { n: number }).n;
+  return [...withKey, ...run({ where: `${col} IS NULL`, order: order(step, false) }, limit - withKey.length, Math.max(0, offset - keyedCount))];
+}
+
+/** The grid rows of these contents in the order given, in one query. */
+function rowsInOrder(db: Db, ids: readonly number[]): ItemRow[] {
+  if (ids.length === 0) return [];
+  const rows = db.prepare(`
+    ${ROW_COLUMNS}
+    FROM json_each(@ids) j CROSS JOIN content c ON c.id = j.value LEFT JOIN image_data i ON i.content_id = c.id
+    ORDER BY j.key`).all({ ids: JSON.stringify(ids), scheme: caseScheme(db) }) as RawRow[];
   return rows.map(toItemRow);
 }
 

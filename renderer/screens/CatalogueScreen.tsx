@@ -17,6 +17,28 @@ import { useDecisionOverlay } from '../decisionOverlay.js';
 const PAGE = 240;
 
 /**
+ * Keyset paging: a page beside one already loaded for this catalogue state starts from that page's
+ * edge row, so the engine seeks in its sort index instead of counting rows up to the offset.
+ */
+function cursorFor(pages: ReadonlyMap<number, ItemRow[]>, stale: ReadonlySet<number>, page: number): { after?: number; before?: number } {
+  const fresh = (p: number) => (stale.has(p) ? undefined : pages.get(p));
+  const previous = fresh(page - 1);
+  if (previous?.length === PAGE) return { after: previous[PAGE - 1]!.id };
+  const next = fresh(page + 1);
+  if (next && next.length > 0) return { before: next[0]!.id };
+  return {};
+}
+
+/** The page numbers covering these index ranges [from, to), each once, in order. */
+function pagesOf(ranges: readonly [number, number][]): number[] {
+  const pages = new Set<number>();
+  for (const [from, to] of ranges) {
+    for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) pages.add(p);
+  }
+  return [...pages].sort((a, b) => a - b);
+}
+
+/**
  * Pages of the current query, fetched as the examiner scrolls; a new query starts a new
  * generation. The count is asked for once the first page has been answered: the engine answers
  * one request at a time, and sent together the count (up to a second over a million rows) could
@@ -28,7 +50,7 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const pending = useRef(new Set<number>());
   // Pages shown until their reload arrives: the grid never goes blank under the examiner's keys.
   const stale = useRef(new Set<number>());
-  const lastRange = useRef<[number, number]>([0, PAGE]);
+  const lastRanges = useRef<[number, number][]>([[0, PAGE]]);
   const pagesKey = useRef('');
   const generation = useRef(0);
   // Each answer is kept with the query it answers, so a new query never shows the old one's
@@ -41,7 +63,7 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   const fetchPage = useCallback(async (page: number, gen: number) => {
     if (pending.current.has(page)) return;
     pending.current.add(page);
-    const r = await bridge.api.queryItems({ filter, sort, offset: page * PAGE, limit: PAGE });
+    const r = await bridge.api.queryItems({ filter, sort, offset: page * PAGE, limit: PAGE, ...cursorFor(pages.current, stale.current, page) });
     if (gen !== generation.current) return;
     pending.current.delete(page);
     const value = valueOr(r, report);
@@ -62,9 +84,7 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
     let first: number[] = [0];
     if (keepPages && pagesKey.current === key) {
       stale.current = new Set(pages.current.keys());
-      const [from, to] = lastRange.current;
-      first = [];
-      for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) first.push(p);
+      first = pagesOf(lastRanges.current);
     } else {
       pages.current = new Map();
       stale.current = new Set();
@@ -83,9 +103,10 @@ function usePagedItems(filter: ItemFilter, sort: ItemSort) {
   // while the toolbar and the empty grid are drawn rather than after.
   useLayoutEffect(() => { void reset(false); }, [reset]);
 
-  const ensure = useCallback((from: number, to: number) => {
-    lastRange.current = [from, to];
-    for (let p = Math.floor(from / PAGE); p <= Math.floor(Math.max(from, to - 1) / PAGE); p++) {
+  /** Loads the pages of these index ranges [from, to) that are missing or stale, and only those. */
+  const ensure = useCallback((...ranges: [number, number][]) => {
+    lastRanges.current = ranges;
+    for (const p of pagesOf(ranges)) {
       if (!pages.current.has(p) || stale.current.has(p)) void fetchPage(p, generation.current);
     }
   }, [fetchPage]);
@@ -194,9 +215,11 @@ export function CatalogueScreen() {
   const virtualRows = virtualizer.getVirtualItems();
   const firstRow = virtualRows[0]?.index ?? 0;
   const lastRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
-  // The rows after the focused item are loaded ahead, so the next key always finds its item.
+  // The rows in view, and those after the focused item so the next key always finds its item: two
+  // ranges, never the span between them (a jump deep into the case from a focus near the top
+  // loaded every page in between, thousands of them in a million items).
   useEffect(() => {
-    ensure(Math.min(firstRow * columns, focus), Math.max((lastRow + 1) * columns, focus + columns * 8));
+    ensure([firstRow * columns, (lastRow + 1) * columns], [focus, focus + columns * 8]);
   }, [firstRow, lastRow, columns, ensure, version, focus]);
 
   const setFocus = (index: number, id: number | null) => {
