@@ -9,11 +9,14 @@
  *  - baselineRoundTripMs: one trivial API call from the page in the same run, for ratios
  *  - keyToDecisionMs: 40 number keys 30 ms apart on the grid, keydown to the engine's answer that
  *    recorded the decision (median, p99, max), with how many decisions were recorded
+ *  - sorts: per sort (name, path, modified, taken, distance), the sort choice to its first tiles,
+ *    jumps to 50% and 99.9% of the million until the tiles in view are drawn (deep-scroll settle),
+ *    and a page scrolled down from there (read after the last row held: keyset)
  * Run: npx tsx bench/ui.ts [--items N] [--case DIR] (after npm run build). With --case, the
  * synthetic case is built in DIR once and reused by later runs (building a million rows takes a minute).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCase } from '../native/catalog/case.js';
 import { launchChromium, serve } from '../test/e2e/helpers.js';
@@ -37,17 +40,29 @@ function buildCase(dir: string): number {
     db.prepare("INSERT INTO intake_run (id, exhibit_id, source_path, started_at, status, tool_version) VALUES (1, 1, '/evidence/1', '2026-01-01T00:00:00Z', 'complete', 'bench'), (2, 2, '/evidence/2', '2026-01-01T00:00:00Z', 'complete', 'bench')").run();
     const content = db.prepare('INSERT INTO content (id, sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, ?, ?)');
     const inst = db.prepare(`INSERT INTO file_instance (exhibit_id, intake_run_id, path, path_text, entry_type, read_state, content_id, size, mtime, error)
-      VALUES (?, ?, ?, ?, 'file', ?, ?, ?, '2025-06-01T12:00:00.000000000Z', ?)`);
+      VALUES (?, ?, ?, ?, 'file', ?, ?, ?, ?, ?)`);
     const image = db.prepare(`INSERT INTO image_data (content_id, width, height, pdq, pdq_quality, exif, algorithms, processed_at, decode_error)
       VALUES (?, 640, 480, ?, 90, ?, '{}', '2026-01-01T00:00:00Z', NULL)`);
     const decide = db.prepare("INSERT INTO category_decision (content_id, scheme, category, examiner, decided_at) VALUES (?, 'vic-us', ?, 'Bench', '2026-01-01T00:00:00Z')");
+    db.prepare(`INSERT INTO hashlist_use (id, list_uid, list_name, list_version, list_format, list_sha256, known, scheme, pdq_threshold,
+      blockhash_threshold, content_watermark, first_matched_at, matched_at, tool_version)
+      VALUES (1, 'bench', 'Bench list', 1, 'vics', ?, 0, 'vic-us', 31, 10, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'bench')`).run('e'.repeat(64), ITEMS);
+    const match = db.prepare(`INSERT INTO hash_match (content_id, use_id, entry_id, entry_record, entry_hash, algorithm, distance, threshold, known, matched_at)
+      VALUES (?, 1, ?, ?, ?, 'pdq', ?, 31, 0, '2026-01-01T00:00:00Z')`);
+    const EPOCH_2020 = Date.UTC(2020, 0, 1);
     for (let i = 1; i <= ITEMS; i++) {
       const type = TYPES[i % TYPES.length]!;
       content.run(i, hex(i * 2654435761, 64).padStart(64, 'a'), hex(i, 40), hex(i * 40503, 32), (i * 7919) % 5_000_000, type);
       const exhibit = i % 3 === 0 ? 2 : 1;
       const path = `/DCIM/${Math.floor(i / 1000)}/IMG_${i}.${type.split('/')[1]}`;
-      inst.run(exhibit, exhibit, Buffer.from(path), path, i % 997 === 0 ? 'error' : 'done', i, (i * 7919) % 5_000_000, i % 997 === 0 ? 'EIO: i/o error' : null);
-      if (type.startsWith('image/')) image.run(i, hex(i, 64), i % 50 === 0 ? JSON.stringify({ gps: { latitude: 51.5, longitude: -0.1 } }) : null);
+      // Modified times spread over five years, a few thousand files sharing each second.
+      const mtime = new Date(EPOCH_2020 + ((i * 7919) % 40_000) * 3_600_000).toISOString();
+      inst.run(exhibit, exhibit, Buffer.from(path), path, i % 997 === 0 ? 'error' : 'done', i, (i * 7919) % 5_000_000, mtime, i % 997 === 0 ? 'EIO: i/o error' : null);
+      // A third of the pictures carry the time they were taken; one in fifty a position.
+      const exif = { ...(i % 3 === 0 ? { dateTimeOriginal: `20${10 + (i % 13)}:0${1 + (i % 9)}:1${i % 10} 1${i % 10}:${10 + (i % 50)}:00` } : {}),
+        ...(i % 50 === 0 ? { gps: { latitude: 51.5, longitude: -0.1 } } : {}) };
+      if (type.startsWith('image/')) image.run(i, hex(i, 64), Object.keys(exif).length ? JSON.stringify(exif) : null);
+      if (i % 100 === 0) match.run(i, i, i, hex(i, 64), i % 32);
       if (i % 20 === 0) decide.run(i, String((i / 20) % 5));
     }
   })();
@@ -187,6 +202,51 @@ async function main(): Promise<void> {
       return { keys: pressed.length, decisions: answered.length, medianMs: ms[Math.floor(ms.length / 2)], p99Ms: ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.99) - 1)], maxMs: ms[ms.length - 1] };
     }`;
     const keyToDecision = await page.evaluate(`(${KEY_LATENCY})()`) as { keys: number; decisions: number; medianMs: number; p99Ms: number; maxMs: number };
+    // Per sort: the choice to its first tiles, then deep jumps and a page scrolled down from the deepest.
+    const SORT_CHANGE = `async (value) => {
+      const el = document.querySelector('select[name="sort"]');
+      const grid = document.querySelector('[data-testid="grid"]');
+      grid.scrollTop = 0;
+      const query = grid.dataset.query;
+      const t = performance.now();
+      el.value = value;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      await new Promise((resolve) => {
+        const check = () => { if (grid.dataset.query !== query && grid.dataset.firstPage === 'ready' && document.querySelector('.tile[data-content-id]')) resolve(); else requestAnimationFrame(check); };
+        check();
+      });
+      return performance.now() - t;
+    }`;
+    const SCROLL_BY = `async (rows) => {
+      const grid = document.querySelector('[data-testid="grid"]');
+      const rowHeight = document.querySelector('.grid-row').offsetHeight;
+      const t = performance.now();
+      grid.scrollTop += rows * rowHeight;
+      await new Promise((resolve) => {
+        const check = () => {
+          const g = grid.getBoundingClientRect();
+          const visible = [...document.querySelectorAll('.grid-row')].filter((row) => { const b = row.getBoundingClientRect(); return b.bottom > g.top && b.top < g.bottom; });
+          if (visible.length > 0 && visible.every((row) => row.querySelector('.tile[data-content-id]') || !row.querySelector('.tile'))) resolve();
+          else requestAnimationFrame(check);
+        };
+        check();
+      });
+      return performance.now() - t;
+    }`;
+    const sorts: Record<string, { firstPageMs: number; deepSettleMs: Record<string, number>; pageDownFromDeepMs: number }> = {};
+    for (const value of ['name:asc', 'path:asc', 'mtime:desc', 'taken:desc', 'taken:asc', 'distance:asc']) {
+      const firstPageMs = await page.evaluate(`(${SORT_CHANGE})(${JSON.stringify(value)})`) as number;
+      const deepSettleMs: Record<string, number> = {};
+      for (const fraction of [0.5, 0.999]) {
+        const r = await page.evaluate(`(${SCROLL_TO})(${fraction})`) as { settleMs: number };
+        deepSettleMs[String(fraction)] = Math.round(r.settleMs);
+      }
+      await page.evaluate(`(${SCROLL_TO})(0.7)`);
+      // Two hundred rows of tiles on: past the pages loaded around the jump, next to one of them.
+      const pageDownFromDeepMs = await page.evaluate(`(${SCROLL_BY})(200)`) as number;
+      sorts[value] = { firstPageMs: Math.round(firstPageMs), deepSettleMs, pageDownFromDeepMs: Math.round(pageDownFromDeepMs) };
+    }
+    await page.selectOption('select[name="sort"]', 'id:asc');
     const worstFilter = Math.max(...Object.values(filters).map((f) => f.ms));
     process.stdout.write(`${JSON.stringify({
       bench: 'ui',
@@ -202,6 +262,8 @@ async function main(): Promise<void> {
       filterChangeGoalMs: 200,
       scroll,
       domStaysVirtual: scroll.every((s) => s.domRows <= s.rowsThatFit + 6),
+      sorts,
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       keyToDecisionMs: { keySpacingMs: 30, keys: keyToDecision.keys, decisions: keyToDecision.decisions,
         median: Math.round(keyToDecision.medianMs * 10) / 10, p99: Math.round(keyToDecision.p99Ms * 10) / 10, max: Math.round(keyToDecision.maxMs * 10) / 10 },
     }, null, 2)}\n`);
