@@ -13,7 +13,7 @@ export type {
   MatchEvidence, MatchSummary, VideoDetail, VideoFrameMark, VideoMatchEvidence, NoteInfo, PackageProblem, PackageVerdict, Request, Response, Responses, Result, SchemeId, Settings, UndoResult,
   CaseHit, DerivedUsage, Seriality, ShareResult, ViewSource, Wellbeing, TreeNode, ExhibitProvenance,
   SchemeChangeImpact, CompareRow, CompareSide, ItemComparison, MatchComparison, MatchSideBySide, PdqDistance,
-  ProfileInfo, ProfileList, KeyInfo,
+  ProfileInfo, ProfileList, KeyInfo, ImportedCopy,
 } from '../../native/api/types.js';
 
 import type { KestrelApi, KestrelMedia } from '../../native/api/types.js';

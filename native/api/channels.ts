@@ -37,6 +37,7 @@ export const CHANNELS = [
   'getGroup',
   'listHashLists',
   'importHashList',
+  'findImportedCopy',
   'exportHashset',
   'runMatch',
   'listAudit',

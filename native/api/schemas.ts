@@ -168,6 +168,8 @@ export const requestSchemas = {
     /** Import a file the library already holds (same SHA-256) as a further version. */
     again: z.boolean().optional(),
   }),
+  /** The library's earlier import of exactly this file (same SHA-256), asked before importing it. */
+  findImportedCopy: z.strictObject({ file: dir }),
   /** Share hashes out (never pictures): the open case's categorised findings, or a library list. */
   exportHashset: z.strictObject({
     out: absolutePath,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { insideFolder } from '../util/insideFolder.js';
 import { derivedUsage } from '../catalog/derivedUsage.js';
 import { openLabStore } from '../lab/open.js';
-import { hashListsIn, importListInto, openListLibrary, shareListFrom } from '../lab/lists.js';
+import { hashListsIn, importedCopyIn, importListInto, openListLibrary, shareListFrom } from '../lab/lists.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
@@ -340,9 +340,11 @@ export function createService(options: ServiceOptions): KestrelService {
       const r = await importListInto(options.libraryDir, file, {
         ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}),
         ...(scheme !== undefined ? { scheme } : {}), ...(known !== undefined ? { known } : {}), ...(again ? { again } : {}),
+        actor: profile?.name ?? open?.info.examiner ?? userInfo().username,
       });
-      return { list: r.list, rejected: r.rejects.length };
+      return { list: r.list, rejected: r.rejects.length, duplicateOf: r.duplicateOf };
     },
+    findImportedCopy: ({ file }) => importedCopyIn(options.libraryDir, file),
     exportHashset: ({ out, format, list, listVersion, scheme, categories, booleans }) => {
       const filter = { ...(scheme !== undefined ? { scheme } : {}), ...(categories?.length ? { categories } : {}) };
       const opts = { format, ...filter, ...(booleans !== undefined ? { booleans } : {}) };

@@ -7,6 +7,7 @@ import type { AuditEntry, AuditVerdict } from '../audit/log.js';
 import type { Result } from '../util/result.js';
 import type { HashListInfo } from '../hashsets/library.js';
 import type { ShareResult } from '../hashsets/shareExport.js';
+import type { ImportedCopy } from '../hashsets/importer.js';
 import type { MatchSummary } from '../matching/matcher.js';
 import type { ItemRow } from '../review/items.js';
 import type { DecisionHistoryRow, UndoOutcome as UndoResult } from '../review/decisions.js';
@@ -32,7 +33,7 @@ export interface ActionResult extends ActionOutcome {
   history: HistoryState;
 }
 
-export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict, ShareResult };
+export type { Channel, Request, ItemFilter, ItemSort, Wellbeing, CategoryDef, SchemeId, AuditEntry, AuditVerdict, Result, HashListInfo, MatchSummary, PackageProblem, PackageVerdict, ShareResult, ImportedCopy };
 
 export interface CaseSummary {
   dir: string;
@@ -280,6 +281,8 @@ export interface GroupDetail extends GroupSummary {
 export interface ImportResult {
   list: HashListInfo;
   rejected: number;
+  /** The earlier import of the same bytes, when they were imported again on purpose (audit-logged). */
+  duplicateOf: ImportedCopy | null;
 }
 
 export interface AuditPage {
@@ -339,6 +342,7 @@ export interface Responses {
   getGroup: GroupDetail;
   listHashLists: HashListInfo[];
   importHashList: ImportResult;
+  findImportedCopy: ImportedCopy | null;
   exportHashset: ShareResult;
   runMatch: MatchSummary;
   listAudit: AuditPage;

@@ -1,6 +1,8 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { appendSqliteLibraryAudit } from '../lab/sqliteStore.js';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import { KestrelError, describeError } from '../util/result.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -21,13 +23,29 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Import a file whose exact bytes (SHA-256) the library already holds, as a further version. */
   again?: boolean;
+  /** Who imports, for the library's audit log (default: the user name). */
+  actor?: string;
 }
+
+/** An earlier import of the very same bytes. */
+export interface ImportedCopy {
+  name: string;
+  version: number;
+  uid: string;
+  importedAt: string;
+  sha256: string;
+}
+
+/** The audit action of a file imported again on purpose (`again`) though the library held its bytes. */
+export const IMPORT_AGAIN_AUDIT_ACTION = 'hashset.import.again';
 
 export type { Reject } from './rejectReport.js';
 
 export interface ImportResult {
   list: HashListInfo;
   rejects: Reject[];
+  /** The earlier import of the same bytes, when `again` imported them once more. */
+  duplicateOf: ImportedCopy | null;
 }
 
 export const REJECT_REPORT_LIMIT = 1_000_000;
@@ -91,6 +109,7 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   const uid = randomUUID();
   const rejects: Reject[] = [];
   let reportPath: string | null = null;
+  let duplicateOf: ImportedCopy | null = null;
 
   const reader: ListReader = openReader(path, format, { scheme });
   try {
@@ -129,6 +148,14 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
       entries.flush();
       for (const b of builders.values()) b.flush();
       const sha256 = reader.finish();
+      // A second version with the same bytes is the examiner's choice (--again, or confirmed in the
+      // UI): the library's audit log says who made it and which import it repeats.
+      duplicateOf = options.again ? earlierImport(db, sha256) : null;
+      if (duplicateOf) {
+        appendSqliteLibraryAudit(db, IMPORT_AGAIN_AUDIT_ACTION, {
+          file: path, sha256, list: { name, version, uid }, earlier: duplicateOf,
+        }, options.actor ?? userInfo().username);
+      }
       const rejected = read - position;
       if (position === 0) throw emptyListError(path, rejected, rejects);
       if (reader.known) known = true;
@@ -150,7 +177,33 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
   if (reportPath) writeRejectReport(reportPath, path, rejects);
   const list = listHashLists(lib).find((l) => l.uid === uid);
   if (!list) throw new Error(`imported list ${uid} not found after commit`);
-  return { list, rejects };
+  return { list, rejects, duplicateOf };
+}
+
+/**
+ * The library's earlier import of exactly this file (same SHA-256, under any name or path), or null.
+ * Only a file the size of one already imported is hashed, so asking costs nothing for a new list.
+ */
+export function findImportedCopy(lib: HashLibrary, file: string): ImportedCopy | null {
+  const path = resolve(file);
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    throw new KestrelError(`${path}: cannot read: ${describeError(err)}`, 'E_READ');
+  }
+  if (!st.isFile() || !hasImportOfSize(lib.db, st.size)) return null;
+  return earlierImport(lib.db, sha256OfFile(path));
+}
+
+function hasImportOfSize(db: HashLibrary['db'], size: number): boolean {
+  return (db.prepare("SELECT count(*) AS n FROM hash_list WHERE file_size = ? AND file_sha256 != ''").get(size) as { n: number }).n > 0;
+}
+
+function earlierImport(db: HashLibrary['db'], sha256: string): ImportedCopy | null {
+  const row = db.prepare('SELECT name, version, uid, imported_at FROM hash_list WHERE file_sha256 = ? ORDER BY id LIMIT 1')
+    .get(sha256) as { name: string; version: number; uid: string; imported_at: string } | undefined;
+  return row ? { name: row.name, version: row.version, uid: row.uid, importedAt: row.imported_at, sha256 } : null;
 }
 
 /**
@@ -159,12 +212,9 @@ export function importHashList(lib: HashLibrary, file: string, options: ImportOp
  * imported is hashed first, so a new list is read once.
  */
 function refuseSameFile(db: HashLibrary['db'], path: string, size: number): void {
-  const sameSize = db.prepare("SELECT count(*) AS n FROM hash_list WHERE file_size = ? AND file_sha256 != ''").get(size) as { n: number };
-  if (sameSize.n === 0) return;
-  const sha256 = sha256OfFile(path);
-  const earlier = db.prepare('SELECT name, version, imported_at FROM hash_list WHERE file_sha256 = ? ORDER BY id LIMIT 1')
-    .get(sha256) as { name: string; version: number; imported_at: string } | undefined;
-  if (earlier) throw alreadyImportedError(path, earlier, sha256);
+  if (!hasImportOfSize(db, size)) return;
+  const earlier = earlierImport(db, sha256OfFile(path));
+  if (earlier) throw alreadyImportedError(path, { name: earlier.name, version: earlier.version, imported_at: earlier.importedAt }, earlier.sha256);
 }
 
 export function sha256OfFile(path: string): string {

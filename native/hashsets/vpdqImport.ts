@@ -100,7 +100,7 @@ export function importVpdqList(lib: HashLibrary, fileOrFolder: string, options: 
   if (reportPath) writeRejectReport(reportPath, path, rejects);
   const list = listHashLists(lib).find((l) => l.uid === uid);
   if (!list) throw new Error(`imported list ${uid} not found after commit`);
-  return { list, rejects };
+  return { list, rejects, duplicateOf: null };
 }
 
 /** The .txt and .json files under a folder, hidden entries skipped, in code-point order of their relative paths. */

@@ -1,5 +1,5 @@
 import { libraryDir, listHashLists, openLibrary, removeHashLists, type HashLibrary, type HashListInfo } from '../hashsets/library.js';
-import { importHashList, type ImportOptions, type ImportResult } from '../hashsets/importer.js';
+import { findImportedCopy, importHashList, type ImportedCopy, type ImportOptions, type ImportResult } from '../hashsets/importer.js';
 import { listShareItems, writeShare, type ShareFilter, type ShareItem, type ShareOptions, type ShareResult } from '../hashsets/shareExport.js';
 import { isPostgresUrl } from './open.js';
 import type { PostgresLabStore } from './postgres/pgStore.js';
@@ -47,6 +47,13 @@ export async function importListInto(explicit: string | undefined, file: string,
   const spec = labSpec(explicit);
   if (spec) return withServer(spec, (s) => s.importList(file, options, libraryDir(explicit)));
   return withFolder(explicit, (lib) => importHashList(lib, file, options));
+}
+
+/** The library's earlier import of exactly this file (same SHA-256), asked before importing it. */
+export async function importedCopyIn(explicit: string | undefined, file: string): Promise<ImportedCopy | null> {
+  const spec = labSpec(explicit);
+  if (spec) return withServer(spec, (s) => s.importedCopy(file));
+  return withFolder(explicit, (lib) => findImportedCopy(lib, file));
 }
 
 /** Removes by uid when one list has it, else by name (every version, or one). */

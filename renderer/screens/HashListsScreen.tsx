@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { HashListInfo, MatchSummary, Request, SchemeId } from '../../electron/api/index.js';
+import type { HashListInfo, ImportedCopy, MatchSummary, Request, SchemeId } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
 
 type ImportFormat = Request<'importHashList'>['format'];
+type ImportRequest = Request<'importHashList'>;
 
 const FORMATS: [string, string][] = [
   ['', 'Detect from the file'],
@@ -24,6 +25,8 @@ export function HashListsScreen() {
   const [known, setKnown] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [lastMatch, setLastMatch] = useState<MatchSummary | null>(null);
+  /** A file the library already holds, waiting for the examiner to import it again or not. */
+  const [duplicate, setDuplicate] = useState<{ copy: ImportedCopy; request: ImportRequest } | null>(null);
 
   const load = useCallback(async () => {
     const r = valueOr(await bridge.api.listHashLists({}), report);
@@ -31,18 +34,37 @@ export function HashListsScreen() {
   }, [bridge, report]);
   useEffect(() => { void load(); }, [load]);
 
-  const importList = async (e: FormEvent) => {
-    e.preventDefault();
+  const runImport = async (request: ImportRequest) => {
     setBusy('Importing…');
-    const r = valueOr(await bridge.api.importHashList({
-      file, ...(format ? { format: format as NonNullable<ImportFormat> } : {}), ...(name ? { name } : {}),
-      ...(scheme ? { scheme } : {}), ...(known ? { known } : {}),
-    }), report);
+    const r = valueOr(await bridge.api.importHashList(request), report);
     setBusy(null);
     if (r) {
-      report(`Imported ${r.list.name} version ${r.list.version}: ${formatCount(r.list.recordsImported)} records${r.rejected ? `, ${r.rejected} rejected` : ''}`);
+      const again = r.duplicateOf ? ` (the same file as ${r.duplicateOf.name} version ${r.duplicateOf.version}, imported again as you confirmed)` : '';
+      report(`Imported ${r.list.name} version ${r.list.version}: ${formatCount(r.list.recordsImported)} records${r.rejected ? `, ${r.rejected} rejected` : ''}${again}`);
       setFile(''); setName(''); await load();
     }
+  };
+  // The library refuses a file it already holds; the examiner is told which import it repeats and
+  // decides, and a confirmed second import is recorded in the library's audit log.
+  const importList = async (e: FormEvent) => {
+    e.preventDefault();
+    const request: ImportRequest = {
+      file, ...(format ? { format: format as NonNullable<ImportFormat> } : {}), ...(name ? { name } : {}),
+      ...(scheme ? { scheme } : {}), ...(known ? { known } : {}),
+    };
+    setBusy('Checking the library…');
+    const copy = await bridge.api.findImportedCopy({ file });
+    setBusy(null);
+    if (!copy.ok) return report(copy.error, 'error');
+    if (copy.value) return setDuplicate({ copy: copy.value, request });
+    await runImport(request);
+  };
+  const confirmAgain = async () => {
+    if (!duplicate) return;
+    const { request, copy } = duplicate;
+    setDuplicate(null);
+    // A further version of the list it repeats, unless the examiner named another list.
+    await runImport({ ...request, name: request.name ?? copy.name, again: true });
   };
   const match = async () => {
     setBusy('Matching…');
@@ -109,8 +131,25 @@ export function HashListsScreen() {
               <input type="checkbox" name="known" checked={known} onChange={(e) => setKnown(e.target.checked)} />
               Known-file list (ignorable, never alerts; NSRL always is)
             </label>
-            <button type="submit" className="primary" disabled={busy !== null}>Import</button>
+            <button type="submit" className="primary" disabled={busy !== null || duplicate !== null}>Import</button>
           </form>
+          {duplicate && (
+            <div className="confirm" role="alertdialog" aria-labelledby="duplicate-title" data-testid="duplicate-import">
+              <h3 id="duplicate-title">Already in the library</h3>
+              <p>
+                <span className="mono">{duplicate.request.file}</span> is the same file (SHA-256 <span className="mono">{duplicate.copy.sha256}</span>)
+                as <strong>{duplicate.copy.name}</strong> version {duplicate.copy.version}, imported {duplicate.copy.importedAt}. Nothing was imported.
+              </p>
+              <p className="muted small">
+                Importing it again adds a further version of {duplicate.request.name ?? duplicate.copy.name} with the same records; the
+                library&apos;s audit log records that you did.
+              </p>
+              <div className="row">
+                <button type="button" className="primary" name="importAgain" onClick={() => void confirmAgain()} autoFocus>Import again as a further version</button>
+                <button type="button" name="cancelImport" onClick={() => setDuplicate(null)}>Do not import</button>
+              </div>
+            </div>
+          )}
           <h2>Match this case</h2>
           <p className="muted small">Compares every item with every list in the library: exact digests, and PDQ and blockhash within the matching thresholds (PDQ of quality under 50 is not used).</p>
           <button type="button" className="primary" onClick={() => void match()} disabled={busy !== null} data-testid="run-match">Run matching</button>

@@ -17,7 +17,9 @@ const EXAMINER = 'Examiner Lists';
 
 /**
  * The hash library from the UI, worked by keyboard: a library list shared out from the Share hashes
- * panel (the file written is read back, its SHA-256 and the library's audit entry checked).
+ * panel (the file written is read back, its SHA-256 and the library's audit entry checked), and a
+ * list file the library already holds, refused with the import it repeats named, then imported again
+ * only when the examiner confirms (audit-logged).
  */
 describe('hash lists in the UI (kestrel serve + Debian Chromium)', () => {
   let work: string;
@@ -91,6 +93,49 @@ describe('hash lists in the UI (kestrel serve + Debian Chromium)', () => {
       seq: 1, action: 'hashset.export', actor: EXAMINER,
       details: { file: out, sha256, format: 'md5sum', items: 1, source: { list: 'hotline', version: 1, uid: list.uid, listFileSha256: list.fileSha256 } },
     }]);
+    expect(errors).toEqual([]);
+  });
+
+  it('names the earlier import of a file the library holds, imports nothing unless the examiner confirms, and records the confirmation', async () => {
+    const lists = () => jsonLines(kestrel(['hashset', 'list', '--library', library, '--json']).stdout);
+    const [first] = lists() as [{ uid: string; fileSha256: string; importedAt: string }];
+    const auditBefore = libraryAudit().length;
+    await go('hashlists');
+    await page.focus('input[name="file"]');
+    await page.keyboard.type(VICS);
+    await page.keyboard.press('Enter');
+    const dialog = '[data-testid="duplicate-import"]';
+    await page.waitForSelector(dialog);
+    const text = (await page.textContent(dialog))!;
+    expect(text).toContain(`is the same file (SHA-256 ${first.fileSha256}) as hotline version 1, imported ${first.importedAt}. Nothing was imported.`);
+    expect(lists()).toHaveLength(1);
+
+    // Declined: nothing imported, nothing recorded.
+    await page.focus('button[name="cancelImport"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(dialog, { state: 'detached' });
+    expect(lists()).toHaveLength(1);
+    expect(libraryAudit()).toHaveLength(auditBefore);
+
+    await page.focus('button[type="submit"]:has-text("Import")');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(dialog);
+    await shot('31-duplicate-list-import');
+    // The confirm button has the focus: Enter imports the file again.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('importAgain');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="hash-lists"] tbody tr:nth-child(2)');
+    expect(await page.textContent('.status')).toContain('Imported hotline version 2: 2 records (the same file as hotline version 1, imported again as you confirmed)');
+
+    const after = lists() as { name: string; version: number; uid: string; fileSha256: string }[];
+    expect(after.map((l) => [l.name, l.version, l.fileSha256])).toEqual([['hotline', 1, first.fileSha256], ['hotline', 2, first.fileSha256]]);
+    const audit = libraryAudit();
+    expect(audit).toHaveLength(auditBefore + 1);
+    expect(audit.at(-1)).toMatchObject({
+      action: 'hashset.import.again', actor: EXAMINER,
+      details: { file: VICS, sha256: first.fileSha256, list: { name: 'hotline', version: 2, uid: after[1]!.uid }, earlier: { name: 'hotline', version: 1, uid: first.uid } },
+    });
+    expect(kestrel(['library', 'audit', 'verify', '--library', library]).stdout).toMatch(/^OK: /);
     expect(errors).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ export function registerHashset(program: Command): void {
       if (opts.json) printJsonLine(r.list);
       else {
         const l = r.list;
+        const d = r.duplicateOf;
+        if (d) process.stdout.write(`same bytes as ${d.name} version ${d.version} imported on ${d.importedAt}: imported again as asked (--again), recorded in the library audit log\n`);
         process.stdout.write(`imported ${l.name} version ${l.version} (${l.format}${l.formatVersion ? ` ${l.formatVersion}` : ''}): ` +
           `${l.recordsImported} of ${l.recordsRead} records, ${l.recordsRejected} rejected; ${describeHashes(l)}\n`);
         if (l.rejectReport) process.stdout.write(`reject report: ${l.rejectReport}\n`);

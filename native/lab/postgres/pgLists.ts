@@ -3,6 +3,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { nextLabAudit } from '../labAudit.js';
 import { KestrelError } from '../../util/result.js';
 import { TOOL_VERSION } from '../../util/version.js';
 import { RunBuilder, type BlockRow } from '../../hashsets/blocks.js';
@@ -10,8 +14,8 @@ import {
   HASH_COUNTS_SQL, listsToRemove, toHashListInfo, type Algorithm, type HashCountRow, type HashListInfo, type ListRow,
 } from '../../hashsets/library.js';
 import {
-  REJECT_REPORT_LIMIT, alreadyImportedError, badRecordError, emptyListError, planImport, sha256OfFile,
-  type ImportOptions, type ImportPlan, type ImportResult,
+  IMPORT_AGAIN_AUDIT_ACTION, REJECT_REPORT_LIMIT, alreadyImportedError, badRecordError, emptyListError, planImport, sha256OfFile,
+  type ImportedCopy, type ImportOptions, type ImportPlan, type ImportResult,
 } from '../../hashsets/importer.js';
 import { openReader, printable, type ListRecord } from '../../hashsets/readers.js';
 import { rejectReportPath, writeRejectReport, type Reject } from '../../hashsets/rejectReport.js';
@@ -66,6 +70,7 @@ export async function importPgHashList(client: pg.Client, location: string, reje
   const uid = randomUUID();
   const rejects: Reject[] = [];
   let reportPath: string | null = null;
+  let duplicateOf: ImportedCopy | null = null;
   const reader = openReader(plan.path, plan.format, { scheme: plan.scheme });
   try {
     await inTransaction(client, async () => {
@@ -119,6 +124,15 @@ export async function importPgHashList(client: pg.Client, location: string, reje
       for (const b of builders.values()) b.flush();
       await insertBlocks(client, pending.splice(0));
       const sha256 = reader.finish();
+      // As in a library folder: a second version of the same bytes is recorded with who asked for it.
+      duplicateOf = options.again ? await earlierImport(client, sha256) : null;
+      if (duplicateOf) {
+        const last = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM lab_audit ORDER BY seq DESC LIMIT 1')).rows[0];
+        const e = nextLabAudit(last ? { seq: Number(last.seq), hash: last.hash } : undefined, IMPORT_AGAIN_AUDIT_ACTION,
+          { file: plan.path, sha256, list: { name: plan.name, version, uid }, earlier: duplicateOf }, options.actor ?? userInfo().username);
+        await client.query('INSERT INTO lab_audit (seq, at, actor, action, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [e.seq, e.at, e.actor, e.action, e.detailsJson, e.prevHash, e.hash]);
+      }
       const rejected = read - position;
       if (position === 0) throw emptyListError(plan.path, rejected, rejects);
       if (rejected > 0) reportPath = rejectReportPath(rejectsFolder, plan.name, version, uid);
@@ -134,16 +148,31 @@ export async function importPgHashList(client: pg.Client, location: string, reje
   if (reportPath) writeRejectReport(reportPath, plan.path, rejects);
   const list = (await pgHashLists(client)).find((l) => l.uid === uid);
   if (!list) throw new Error(`imported list ${uid} not found after commit`);
-  return { list, rejects };
+  return { list, rejects, duplicateOf };
 }
 
 async function refuseSameFile(client: pg.Client, plan: ImportPlan): Promise<void> {
-  const sameSize = await client.query("SELECT 1 FROM hash_list WHERE file_size = $1 AND file_sha256 != '' LIMIT 1", [plan.size]);
-  if (sameSize.rowCount === 0) return;
-  const sha256 = sha256OfFile(plan.path);
-  const earlier = (await client.query<{ name: string; version: number; imported_at: string }>(
-    'SELECT name, version, imported_at FROM hash_list WHERE file_sha256 = $1 ORDER BY id LIMIT 1', [sha256])).rows[0];
-  if (earlier) throw alreadyImportedError(plan.path, earlier, sha256);
+  if (!await hasImportOfSize(client, plan.size)) return;
+  const earlier = await earlierImport(client, sha256OfFile(plan.path));
+  if (earlier) throw alreadyImportedError(plan.path, { name: earlier.name, version: earlier.version, imported_at: earlier.importedAt }, earlier.sha256);
+}
+
+async function hasImportOfSize(client: pg.Client, size: number): Promise<boolean> {
+  return ((await client.query("SELECT 1 FROM hash_list WHERE file_size = $1 AND file_sha256 != '' LIMIT 1", [size])).rowCount ?? 0) > 0;
+}
+
+async function earlierImport(client: pg.Client, sha256: string): Promise<ImportedCopy | null> {
+  const row = (await client.query<{ name: string; version: number; uid: string; imported_at: string }>(
+    'SELECT name, version, uid, imported_at FROM hash_list WHERE file_sha256 = $1 ORDER BY id LIMIT 1', [sha256])).rows[0];
+  return row ? { name: row.name, version: Number(row.version), uid: row.uid, importedAt: row.imported_at, sha256 } : null;
+}
+
+/** The server's earlier import of exactly this file (same SHA-256), hashed only when a list of its size exists. */
+export async function pgImportedCopy(client: pg.Client, file: string): Promise<ImportedCopy | null> {
+  const path = resolve(file);
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile() || !await hasImportOfSize(client, st.size)) return null;
+  return earlierImport(client, sha256OfFile(path));
 }
 
 /**

@@ -12,10 +12,10 @@ import {
 } from '../store.js';
 import { connect, redactConnection, scrub } from './connection.js';
 import { copyField } from './copyText.js';
-import { importPgHashList, pgHashLists, removePgHashLists } from './pgLists.js';
+import { importPgHashList, pgHashLists, pgImportedCopy, removePgHashLists } from './pgLists.js';
 import { mirrorPgLists, type MirrorOutcome } from './listMirror.js';
 import type { HashListInfo } from '../../hashsets/library.js';
-import type { ImportOptions, ImportResult } from '../../hashsets/importer.js';
+import type { ImportedCopy, ImportOptions, ImportResult } from '../../hashsets/importer.js';
 import { pgLibraryMigrations } from './migrations.js';
 
 const LOOKUP_BATCH = 10000;
@@ -221,6 +221,14 @@ export class PostgresLabStore implements LabStore {
       return await pgHashLists(this.client);
     } catch (err) {
       throw this.wrap(err, 'cannot read the hash lists');
+    }
+  }
+
+  async importedCopy(file: string): Promise<ImportedCopy | null> {
+    try {
+      return await pgImportedCopy(this.client, file);
+    } catch (err) {
+      throw this.wrap(err, `cannot look for ${file}`);
     }
   }
 
