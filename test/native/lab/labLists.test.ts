@@ -158,6 +158,16 @@ describe.each(engines)('hash lists on $name', ({ name, spec }) => {
       expect(db.prepare('SELECT count(*) AS n FROM entry').get()).toEqual({ n: 1 });
       db.close();
     }
+
+    // The same bytes imported again on purpose: a further version, recorded with the import it repeats.
+    const near = jsonLines(run(['hashset', 'list', '--json']).stdout)[0]!;
+    const repeat = run(['hashset', 'import', join(work, 'near.pdq'), '--name', 'near', '--format', 'pdq', '--again']);
+    expect(repeat.stderr).toBe('');
+    expect(repeat.stdout).toMatch(/^same bytes as near version 1 imported on .*: imported again as asked \(--again\), recorded in the library audit log\nimported near version 2 /);
+    expect(jsonLines(run(['library', 'audit', 'show']).stdout).filter((e) => e['action'] === 'hashset.import.again')).toEqual([expect.objectContaining({
+      details: expect.objectContaining({ list: expect.objectContaining({ name: 'near', version: 2 }), earlier: expect.objectContaining({ name: 'near', version: 1, uid: near['uid'] }) }),
+    })]);
+    expect(run(['library', 'audit', 'verify']).stdout).toMatch(/^OK: /);
   }, 240_000);
 });
 
