@@ -64,7 +64,7 @@ export function ExportScreen() {
             <div className="verdict bad" role="alert" data-testid="export-unmatched">
               <strong>Not matched against the current hash lists:</strong>
               <ul>{exported.unmatchedExhibits.map((u) => <li key={u.label}>exhibit {u.label}: {u.lists.join(', ')}</li>)}</ul>
-              Known material in these exhibits may be missing from the package. Run Match on the Hash lists screen and export again. The report names them too.
+              Known material in these exhibits may be missing from the package. Run matching on the Hash lists screen and export again. The report names them too.
             </div>
           )}
           {!exported ? <p className="muted">No package exported in this session.</p> : (
