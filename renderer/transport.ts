@@ -33,5 +33,5 @@ export function connect(): KestrelBridge {
     get: (_target, name) => (typeof name === 'string' ? (request: unknown) => call(name, request) : undefined),
   });
   const media = (kind: string) => (contentId: number) => new URL(`${kind}/${Math.trunc(contentId)}`, base).href;
-  return { api, media: { thumbnailUrl: media('thumb'), originalUrl: media('original'), previewUrl: media('preview') } };
+  return { api, media: { thumbnailUrl: media('thumb'), originalUrl: media('original'), previewUrl: media('preview'), videoUrl: media('video') } };
 }

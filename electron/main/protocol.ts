@@ -1,10 +1,11 @@
 import { protocol } from 'electron';
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../../native/api/security.js';
 import type { KestrelService } from '../../native/api/service.js';
 import { appRequestPath } from './appUrl.js';
+import { byteRange } from '../../native/review/videoOriginal.js';
 
 export const APP_SCHEME = 'kestrel';
 
@@ -18,9 +19,10 @@ export function registerAppScheme(): void {
 /**
  * kestrel://app/… serves the built renderer; kestrel://app/thumb/<id> and preview/<id> serve a
  * thumbnail or stored preview, only from inside the open case's folder (the service resolves and
- * checks the path); original/<id> the original picture as the engine read it from the evidence.
+ * checks the path); original/<id> the original picture as the engine read it from the evidence;
+ * video/<id> a video original streamed from the evidence, one byte range at a time as the player asks.
  */
-export function handleAppProtocol(rendererDir: string, service: Pick<KestrelService, 'thumbnailFile' | 'previewFile' | 'originalImage'>): void {
+export function handleAppProtocol(rendererDir: string, service: Pick<KestrelService, 'thumbnailFile' | 'previewFile' | 'originalImage' | 'originalVideo'>): void {
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const path = appRequestPath(request.url);
@@ -37,6 +39,22 @@ export function handleAppProtocol(rendererDir: string, service: Pick<KestrelServ
       return new Response(original.bytes, {
         status: 200,
         headers: { 'Content-Type': original.mediaType, 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+      });
+    }
+    if (path.startsWith('video/')) {
+      const id = idAfter('video/');
+      const video = id === null ? null : service.originalVideo(id);
+      if (!video) return notFound();
+      const headers = { 'Content-Type': video.mediaType, 'Accept-Ranges': 'bytes', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+      const range = byteRange(request.headers.get('Range') ?? undefined, video.size);
+      if (range === 'unsatisfiable') {
+        closeSync(video.fd);
+        return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${video.size}` } });
+      }
+      const { start, end } = range ?? { start: 0, end: video.size - 1 };
+      return new Response(Readable.toWeb(createReadStream('', { fd: video.fd, start, end })) as ReadableStream<Uint8Array>, {
+        status: range ? 206 : 200,
+        headers: { ...headers, 'Content-Length': String(end - start + 1), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${video.size}` } : {}) },
       });
     }
     if (path.startsWith('thumb/')) {

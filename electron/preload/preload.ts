@@ -16,6 +16,7 @@ const bridge: KestrelBridge = {
     thumbnailUrl: (contentId: number) => `${APP_ORIGIN}/thumb/${Math.trunc(contentId)}`,
     originalUrl: (contentId: number) => `${APP_ORIGIN}/original/${Math.trunc(contentId)}`,
     previewUrl: (contentId: number) => `${APP_ORIGIN}/preview/${Math.trunc(contentId)}`,
+    videoUrl: (contentId: number) => `${APP_ORIGIN}/video/${Math.trunc(contentId)}`,
   },
 };
 

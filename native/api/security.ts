@@ -1,6 +1,6 @@
 /**
  * The Content-Security-Policy of every page Kestrel serves, in Electron and in browser mode alike:
- * only the app's own scripts, styles and images, no inline script, no frames, no forms, and no
+ * only the app's own scripts, styles, images and videos (the player streams originals), no inline script, no frames, no forms, and no
  * connection anywhere but back to the app.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -8,6 +8,7 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  "media-src 'self'",
   "font-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",

@@ -9,6 +9,7 @@ import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
 import { previewFile, readOriginalAnywhere, viewSource, type OriginalImage } from '../review/original.js';
 import { EvidenceReaders } from '../review/evidenceReaders.js';
+import { VideoOriginals, type VideoOriginal } from '../review/videoOriginal.js';
 import { videoDetail } from '../review/videoDetail.js';
 import { compareItems, compareMatches } from '../review/compare.js';
 import { changeScheme, schemeChangeImpact } from '../review/schemeChange.js';
@@ -63,6 +64,8 @@ export interface KestrelService {
   previewFile(contentId: number): string | null;
   /** The original picture, read read-only from the evidence (a folder, or a disk image through the Sleuth Kit) and checked against its SHA-256, or null. */
   originalImage(contentId: number): Promise<OriginalImage | null>;
+  /** A video original opened read-only from the evidence and checked against its SHA-256 (the caller streams ranges from fd and closes it), or null. */
+  originalVideo(contentId: number): VideoOriginal | null;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export function createService(options: ServiceOptions): KestrelService {
   let nextJob = 1;
   // Helpers reading originals from the open case's disk images and archives: closed with the case.
   let containerReaders = new EvidenceReaders();
+  const videoOriginals = new VideoOriginals();
 
   const requireCase = (): OpenCase => {
     if (!open) throw new KestrelError('no case is open', 'E_NO_CASE_OPEN');
@@ -425,6 +429,11 @@ export function createService(options: ServiceOptions): KestrelService {
       if (!open) return null;
       const r = await readOriginalAnywhere(open, containerReaders, contentId);
       return 'bytes' in r ? r : null;
+    },
+    originalVideo: (contentId) => {
+      if (!open) return null;
+      const r = videoOriginals.open(open, contentId);
+      return 'fd' in r ? r : null;
     },
     close: async () => {
       for (const job of jobs.values()) job.abort.abort();

@@ -370,4 +370,6 @@ export interface KestrelMedia {
   originalUrl(contentId: number): string;
   /** The preview stored at intake (at most 2048 px). */
   previewUrl(contentId: number): string;
+  /** A video original streamed read-only from the evidence with range requests (404 when not reachable). */
+  videoUrl(contentId: number): string;
 }

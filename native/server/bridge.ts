@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dispatch } from '../api/dispatch.js';
 import type { KestrelService } from '../api/service.js';
 import { CONTENT_SECURITY_POLICY, MEDIA_TYPES } from '../api/security.js';
+import { byteRange } from '../review/videoOriginal.js';
 
 /**
  * The loopback bridge: serves the built renderer and the same API the Electron preload exposes,
@@ -123,6 +124,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       res.writeHead(200, { 'Content-Type': original.mediaType, 'Content-Length': original.bytes.length });
       return void res.end(res.req.method === 'HEAD' ? undefined : original.bytes);
     }
+    if (path.startsWith('video/')) {
+      const id = Number(path.slice('video/'.length));
+      const video = Number.isSafeInteger(id) && id > 0 ? options.service.originalVideo(id) : null;
+      if (!video) return send(res, 404, 'text/plain; charset=utf-8', 'video not reachable');
+      return sendRange(res, video.fd, video.size, video.mediaType, req.headers.range);
+    }
     const file = staticFile(staticDir, path === '' ? 'index.html' : path);
     return file ? sendFile(res, file) : send(res, 404, 'text/plain; charset=utf-8', 'not found');
   }
@@ -235,6 +242,33 @@ function sendFile(res: ServerResponse, file: string): void {
     return void res.end();
   }
   const stream = createReadStream(file, { fd, start: 0, end: Math.max(0, st.size - 1) });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * Streams an open file (closed here) whole or the one byte range a player asks for (206 with
+ * Content-Range; 416 for a range outside it), so that a video seeks without being read whole.
+ */
+function sendRange(res: ServerResponse, fd: number, size: number, type: string, rangeHeader: string | undefined): void {
+  const range = byteRange(rangeHeader, size);
+  securityHeaders(res);
+  res.setHeader('Accept-Ranges', 'bytes');
+  if (range === 'unsatisfiable') {
+    closeSync(fd);
+    res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 });
+    return void res.end();
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  res.writeHead(range ? 206 : 200, {
+    'Content-Type': type, 'Content-Length': Math.max(0, end - start + 1), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+  });
+  if (res.req.method === 'HEAD' || size === 0) {
+    closeSync(fd);
+    return void res.end();
+  }
+  const stream = createReadStream('', { fd, start, end });
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);

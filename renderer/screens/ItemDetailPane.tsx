@@ -68,7 +68,7 @@ export function ItemDetailPane({ contentId, version, revealed, onReveal, onChang
         {item.image?.decodeError && <><dt>Decode</dt><dd className="warn">{item.image.decodeError}</dd></>}
       </dl>
 
-      {item.video && <VideoSection video={item.video} />}
+      {item.video && <VideoSection contentId={contentId} video={item.video} />}
 
       <h3>Match evidence</h3>
       {item.matches.length === 0 ? <p className="muted small">{item.video?.matches.length ? 'No hash-list hit on its digests.' : 'No hash-list hit.'}</p> : (
