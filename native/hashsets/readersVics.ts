@@ -4,7 +4,7 @@ import { ChunkSource } from './source.js';
 import { JsonSyntaxError, StreamedObjectParser } from './jsonStream.js';
 import type { Algorithm } from './library.js';
 import {
-  bool, categoryCode, emptyRecord, guard, hexHash, int, RecordError, Utf8Checker,
+  bool, categoryCode, emptyRecord, guard, hexHash, int, printable, RecordError, Utf8Checker,
   type ListReader, type ListRecord, type ReaderOptions, type ReadItem,
 } from './readersCommon.js';
 
@@ -65,8 +65,9 @@ export function vicsReader(file: string, options: ReaderOptions): ListReader {
   };
   const reader: ListReader = { formatVersion: null, scheme: options.scheme, known: false, items: items(), finish: () => src.finish(), close: () => src.close() };
   const lines = new LineCounter();
+  // The JSON tokenizer's message quotes the byte it stumbled on, a newline or a control byte too: one line, escaped.
   const fail = (message: string, offset: number): never => {
-    throw new KestrelError(`${file}: ${offset >= 0 ? `line ${lines.at(offset)}: ` : ''}${message}`, 'E_FORMAT');
+    throw new KestrelError(`${file}: ${offset >= 0 ? `line ${lines.at(offset)}: ` : ''}${printable(message)}`, 'E_FORMAT');
   };
 
   function schemeFor(): SchemeId | null {
