@@ -1,7 +1,7 @@
 import { blockhash, BLOCKHASH_ALGORITHM } from '../hashing/blockhash.js';
 import { PDQ_ALGORITHM, PDQ_DIHEDRAL_NAMES, pdqUsableForMatching } from '../hashing/pdq/pdq.js';
-import { pdqFromPixels, PDQ_READ_DIM } from '../hashing/pdq/reading.js';
-import { pdqExtraHashes, PDQ_EXTRAS_ALGORITHM, STORED_EXTRAS, type ExtraHash } from '../hashing/pdq/extraHashes.js';
+import { PDQ_READ_DIM } from '../hashing/pdq/reading.js';
+import { pdqWithExtras, PDQ_EXTRAS_ALGORITHM, STORED_EXTRAS, type ExtraHash } from '../hashing/pdq/extraHashes.js';
 import { decodeImage, DecodeError, DECODER, type DecodedImage } from './decode.js';
 import { readExif, EXIF_READER, type ExifSummary } from './exif.js';
 import { makeThumbnail, THUMBNAIL, type Thumbnail } from './thumbnail.js';
@@ -69,8 +69,7 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
   // The thumbnail and preview are made on sharp's threads while this thread computes the hashes.
   const thumbnailPending = makeThumbnail(working);
   const previewPending = makePreview(decoded.pixels);
-  const pdq = pdqFromPixels(decoded.pixels, decoded.width, decoded.height);
-  const pdqExtras = pdqExtraHashes(decoded.pixels, pdq, STORED_EXTRAS);
+  const { plain: pdq, extras: pdqExtras } = pdqWithExtras(decoded.pixels, STORED_EXTRAS);
   const block = blockhash(working);
   const [thumbnail, preview, exif] = await Promise.all([thumbnailPending, previewPending, exifPending]);
   return {

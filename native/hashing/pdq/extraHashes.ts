@@ -1,7 +1,7 @@
 import type { Pixels } from '../pixels.js';
 import { hammingHex } from '../hamming.js';
 import type { PdqResult } from './pdq.js';
-import { pdqOfRegion, pdqRotated, type Region } from './reading.js';
+import { pdqOfRegions, pdqRotated, type Region } from './reading.js';
 
 /**
  * Extra PDQ hashes of one picture, for matching that survives what re-sharing does to a picture
@@ -84,6 +84,49 @@ const REDUNDANT_DISTANCE = PDQ_EXTRAS_ALGORITHM.redundantWithin;
 
 /** The extras of an upright, fully decoded picture (the pixels decodeImage gives). */
 export function pdqExtraHashes(pixels: Pixels, plain: PdqResult, options: ExtraOptions): ExtraHash[] {
+  const regions = extraRegions(pixels, options);
+  return keptExtras(pixels, plain, regions, pdqOfRegions(pixels, pixels.width, pixels.height, regions.map((r) => r.region)), options);
+}
+
+/**
+ * The plain PDQ of an upright, fully decoded picture and its extras, every region sampled in the
+ * same single pass over the pixels (what intake does with each picture).
+ */
+export function pdqWithExtras(pixels: Pixels, options: ExtraOptions): { plain: PdqResult; extras: ExtraHash[] } {
+  const { width, height } = pixels;
+  const regions = extraRegions(pixels, options);
+  const [plain, ...hashes] = pdqOfRegions(pixels, width, height, [{ left: 0, top: 0, width, height }, ...regions.map((r) => r.region)]);
+  return { plain: plain!, extras: keptExtras(pixels, plain!, regions, hashes, options) };
+}
+
+interface NamedRegion {
+  kind: ExtraKind;
+  name: string;
+  region: Region;
+}
+
+/** The trimmed region (when the picture has borders) and the crop set, in the order they are kept. */
+function extraRegions(pixels: Pixels, options: ExtraOptions): NamedRegion[] {
+  const { width, height } = pixels;
+  const out: NamedRegion[] = [];
+  if (options.trim) {
+    const inner = uniformBorders(pixels);
+    if (inner) out.push({ kind: 'trimmed', name: 'trimmed', region: inner });
+  }
+  if (options.crops) {
+    for (const [name, fx, fy, fw, fh] of CROPS) {
+      // Rounding the origin and the size separately can reach one pixel past the edge (0.1 x 495
+      // rounds up to 50, 0.9 x 495 up to 446): the size is clamped to what the picture holds.
+      const left = Math.round(fx * width);
+      const top = Math.round(fy * height);
+      out.push({ kind: 'crop', name, region: { left, top, width: Math.min(Math.round(fw * width), width - left), height: Math.min(Math.round(fh * height), height - top) } });
+    }
+  }
+  return out;
+}
+
+/** The extras worth keeping as evidence (each one not within REDUNDANT_DISTANCE of one before it), then the turned copies. */
+function keptExtras(pixels: Pixels, plain: PdqResult, regions: readonly NamedRegion[], hashes: readonly PdqResult[], options: ExtraOptions): ExtraHash[] {
   const { width, height } = pixels;
   const out: ExtraHash[] = [];
   const seen = [plain.hash];
@@ -92,20 +135,7 @@ export function pdqExtraHashes(pixels: Pixels, plain: PdqResult, options: ExtraO
     seen.push(r.hash);
     out.push({ kind, name, region, degrees, hash: r.hash, quality: r.quality });
   };
-  if (options.trim) {
-    const inner = uniformBorders(pixels);
-    if (inner) add('trimmed', 'trimmed', inner, 0, pdqOfRegion(pixels, width, height, inner));
-  }
-  if (options.crops) {
-    for (const [name, fx, fy, fw, fh] of CROPS) {
-      // Rounding the origin and the size separately can reach one pixel past the edge (0.1 x 495
-      // rounds up to 50, 0.9 x 495 up to 446): the size is clamped to what the picture holds.
-      const left = Math.round(fx * width);
-      const top = Math.round(fy * height);
-      const region = { left, top, width: Math.min(Math.round(fw * width), width - left), height: Math.min(Math.round(fh * height), height - top) };
-      add('crop', name, region, 0, pdqOfRegion(pixels, width, height, region));
-    }
-  }
+  regions.forEach((r, i) => add(r.kind, r.name, r.region, 0, hashes[i]!));
   for (const degrees of options.rotations) {
     add('rotated', `rotate${degrees > 0 ? '+' : ''}${degrees}`, { left: 0, top: 0, width, height }, degrees, pdqRotated(pixels, degrees));
   }

@@ -65,32 +65,27 @@ function jaroszWindow(oldDim: number, newDim: number): number {
 /** Working buffers kept between calls: a worker hashes picture after picture of the same size. */
 let scratch = new Float32Array(0);
 let picked = new Float32Array(0);
+let sums = new Float32Array(0);
 
 /**
  * The Jarosz filter (JAROSZ_PASSES passes of a box filter along the rows, then down the columns),
  * sampled at the centres of a 64x64 grid. The last pass computes only what the grid keeps: its
- * row filter keeps the 64 sampled columns, and its column filter runs down those 64 columns alone
- * (a column's sums depend on nothing but that column). Every value kept is the float32 the full
- * filter gives there.
+ * row filter divides and stores the 64 sampled columns alone (each row's running sum still goes
+ * the whole way, as the sums are rounded step by step), and its column filter runs down those 64
+ * columns (a column's sums depend on nothing but that column), storing the 64 sampled rows. Every
+ * value kept is the float32 the full filter gives there.
  */
 function jaroszDecimated(buf: Float32Array, rows: number, cols: number, windowAlongRows: number, windowAlongCols: number): Float32Array {
-  // The last pass's column filter writes rows x 64 values here, more than rows x cols for a narrow image.
-  if (scratch.length < rows * Math.max(cols, 64)) scratch = new Float32Array(rows * Math.max(cols, 64));
+  if (scratch.length < rows * cols) scratch = new Float32Array(rows * cols);
   if (picked.length < rows * 64) picked = new Float32Array(rows * 64);
-  const sums = new Float32Array(Math.max(cols, 64));
+  if (sums.length < Math.max(cols, 64)) sums = new Float32Array(Math.max(cols, 64));
   for (let pass = 0; pass < JAROSZ_PASSES - 1; pass++) {
     boxAlongRows(buf, scratch, rows, cols, windowAlongRows);
     boxAlongColumns(scratch, buf, rows, cols, windowAlongCols, sums);
   }
-  boxAlongRows(buf, scratch, rows, cols, windowAlongRows);
-  const colAt = gridCentres(cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < 64; j++) picked[i * 64 + j] = scratch[i * cols + colAt[j]!]!;
-  }
-  boxAlongColumns(picked, scratch, rows, 64, windowAlongCols, sums);
-  const rowAt = gridCentres(rows);
+  boxAlongRowsKeeping(buf, picked, scratch, rows, cols, windowAlongRows, gridCentres(cols));
   const out = new Float32Array(64 * 64);
-  for (let i = 0; i < 64; i++) out.set(scratch.subarray(rowAt[i]! * 64, rowAt[i]! * 64 + 64), i * 64);
+  boxAlongColumnsKeeping(picked, out, rows, 64, windowAlongCols, sums, gridCentres(rows));
   return out;
 }
 
@@ -119,6 +114,7 @@ function phases(length: number, window: number): [lead: number, grow: number, fu
  */
 function boxAlongRows(input: Float32Array, output: Float32Array, rows: number, cols: number, window: number): void {
   const [lead, grow, full, tail] = phases(cols, window);
+  const reciprocal = exactReciprocal(window);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const b0 = r * cols;
@@ -151,15 +147,28 @@ function boxAlongRows(input: Float32Array, output: Float32Array, rows: number, c
       output[b2 + oi] = s2 / count;
       output[b3 + oi] = s3 / count;
     }
-    for (let k = 0; k < full; k++, ri++, li++, oi++) {
-      s0 = Math.fround(Math.fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
-      s1 = Math.fround(Math.fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
-      s2 = Math.fround(Math.fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
-      s3 = Math.fround(Math.fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
-      output[b0 + oi] = s0 / count;
-      output[b1 + oi] = s1 / count;
-      output[b2 + oi] = s2 / count;
-      output[b3 + oi] = s3 / count;
+    if (reciprocal !== 0) {
+      for (let k = 0; k < full; k++, ri++, li++, oi++) {
+        s0 = Math.fround(Math.fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
+        s1 = Math.fround(Math.fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
+        s2 = Math.fround(Math.fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
+        s3 = Math.fround(Math.fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
+        output[b0 + oi] = s0 * reciprocal;
+        output[b1 + oi] = s1 * reciprocal;
+        output[b2 + oi] = s2 * reciprocal;
+        output[b3 + oi] = s3 * reciprocal;
+      }
+    } else {
+      for (let k = 0; k < full; k++, ri++, li++, oi++) {
+        s0 = Math.fround(Math.fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
+        s1 = Math.fround(Math.fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
+        s2 = Math.fround(Math.fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
+        s3 = Math.fround(Math.fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
+        output[b0 + oi] = s0 / count;
+        output[b1 + oi] = s1 / count;
+        output[b2 + oi] = s2 / count;
+        output[b3 + oi] = s3 / count;
+      }
     }
     for (let k = 0; k < tail; k++, li++, oi++) {
       s0 = Math.fround(s0 - input[b0 + li]!);
@@ -174,6 +183,137 @@ function boxAlongRows(input: Float32Array, output: Float32Array, rows: number, c
     }
   }
   for (; r < rows; r++) boxAlongRow(input, output, r * cols, cols, window);
+}
+
+/**
+ * 1/window when dividing by the window is exactly multiplying by that (a power of two: 4 for the
+ * 512-sample grid every large picture is read into), else 0. A division costs several times a
+ * multiplication, and the quotient of a power of two is the same number either way.
+ */
+function exactReciprocal(window: number): number {
+  return (window & (window - 1)) === 0 ? 1 / window : 0;
+}
+
+/**
+ * The filter along every row, dividing and storing only the outputs at columns `keep` (ascending;
+ * a column may repeat when the image is narrower than the grid) into `output`, keep.length values
+ * per row. Each running sum takes every step of the full filter, so every value kept is the one
+ * the full filter stores there; the 448 of 512 columns nobody reads cost no division or store.
+ * The rows left over after the groups of four are filtered whole into `spare` (rows x cols).
+ */
+function boxAlongRowsKeeping(input: Float32Array, output: Float32Array, spare: Float32Array, rows: number, cols: number, window: number, keep: Int32Array): void {
+  const [lead, grow, full, tail] = phases(cols, window);
+  const kept = keep.length;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const b0 = r * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    const o0 = r * kept;
+    const o1 = o0 + kept;
+    const o2 = o1 + kept;
+    const o3 = o2 + kept;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let ri = 0;
+    let li = 0;
+    let oi = 0;
+    let count = 0;
+    let k = 0;
+    let want = keep[0]!;
+    for (let step = 0; step < lead; step++, ri++) {
+      s0 = Math.fround(s0 + input[b0 + ri]!);
+      s1 = Math.fround(s1 + input[b1 + ri]!);
+      s2 = Math.fround(s2 + input[b2 + ri]!);
+      s3 = Math.fround(s3 + input[b3 + ri]!);
+      count++;
+    }
+    for (let step = 0; step < grow + full + tail; step++, oi++) {
+      if (step < grow) {
+        s0 = Math.fround(s0 + input[b0 + ri]!);
+        s1 = Math.fround(s1 + input[b1 + ri]!);
+        s2 = Math.fround(s2 + input[b2 + ri]!);
+        s3 = Math.fround(s3 + input[b3 + ri]!);
+        ri++;
+        count++;
+      } else if (step < grow + full) {
+        s0 = Math.fround(Math.fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
+        s1 = Math.fround(Math.fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
+        s2 = Math.fround(Math.fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
+        s3 = Math.fround(Math.fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
+        ri++;
+        li++;
+      } else {
+        s0 = Math.fround(s0 - input[b0 + li]!);
+        s1 = Math.fround(s1 - input[b1 + li]!);
+        s2 = Math.fround(s2 - input[b2 + li]!);
+        s3 = Math.fround(s3 - input[b3 + li]!);
+        li++;
+        count--;
+      }
+      while (oi === want) {
+        output[o0 + k] = s0 / count;
+        output[o1 + k] = s1 / count;
+        output[o2 + k] = s2 / count;
+        output[o3 + k] = s3 / count;
+        k++;
+        want = k < kept ? keep[k]! : -1;
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    boxAlongRow(input, spare, r * cols, cols, window);
+    for (let k = 0; k < kept; k++) output[r * kept + k] = spare[r * cols + keep[k]!]!;
+  }
+}
+
+/**
+ * The filter down every column, storing only the output rows `keep` (ascending, repeats allowed)
+ * into `output`, `cols` values per kept row; the sums take every step of the full filter.
+ */
+function boxAlongColumnsKeeping(
+  input: Float32Array,
+  output: Float32Array,
+  rows: number,
+  cols: number,
+  window: number,
+  sums: Float32Array,
+  keep: Int32Array,
+): void {
+  const [lead, grow, full, tail] = phases(rows, window);
+  sums.fill(0, 0, cols);
+  let ri = 0;
+  let li = 0;
+  let count = 0;
+  let k = 0;
+  let want = keep[0]!;
+  for (let step = 0; step < lead; step++, ri += cols) {
+    count++;
+    for (let j = 0; j < cols; j++) sums[j] = Math.fround(sums[j]! + input[ri + j]!);
+  }
+  for (let oi = 0; oi < grow + full + tail; oi++) {
+    if (oi < grow) {
+      count++;
+      for (let j = 0; j < cols; j++) sums[j] = Math.fround(sums[j]! + input[ri + j]!);
+      ri += cols;
+    } else if (oi < grow + full) {
+      for (let j = 0; j < cols; j++) sums[j] = Math.fround(Math.fround(sums[j]! + input[ri + j]!) - input[li + j]!);
+      ri += cols;
+      li += cols;
+    } else {
+      count--;
+      for (let j = 0; j < cols; j++) sums[j] = Math.fround(sums[j]! - input[li + j]!);
+      li += cols;
+    }
+    while (oi === want) {
+      for (let j = 0; j < cols; j++) output[k * cols + j] = sums[j]! / count;
+      k++;
+      want = k < keep.length ? keep[k]! : -1;
+    }
+  }
 }
 
 function boxAlongRow(input: Float32Array, output: Float32Array, start: number, length: number, window: number): void {
@@ -233,11 +373,49 @@ function boxAlongColumns(
       output[oi + j] = sum / count;
     }
   }
-  for (let k = 0; k < full; k++, ri += cols, li += cols, oi += cols) {
-    for (let j = 0; j < cols; j++) {
-      const sum = Math.fround(Math.fround(sums[j]! + input[ri + j]!) - input[li + j]!);
+  const reciprocal = exactReciprocal(window);
+  if (reciprocal !== 0) {
+    // Four columns at a time down the whole stretch, their sums held in registers rather than
+    // read back from and written to the sums array at every row.
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      let s0 = sums[j]!;
+      let s1 = sums[j + 1]!;
+      let s2 = sums[j + 2]!;
+      let s3 = sums[j + 3]!;
+      for (let k = 0, r = ri + j, l = li + j, o = oi + j; k < full; k++, r += cols, l += cols, o += cols) {
+        s0 = Math.fround(Math.fround(s0 + input[r]!) - input[l]!);
+        s1 = Math.fround(Math.fround(s1 + input[r + 1]!) - input[l + 1]!);
+        s2 = Math.fround(Math.fround(s2 + input[r + 2]!) - input[l + 2]!);
+        s3 = Math.fround(Math.fround(s3 + input[r + 3]!) - input[l + 3]!);
+        output[o] = s0 * reciprocal;
+        output[o + 1] = s1 * reciprocal;
+        output[o + 2] = s2 * reciprocal;
+        output[o + 3] = s3 * reciprocal;
+      }
+      sums[j] = s0;
+      sums[j + 1] = s1;
+      sums[j + 2] = s2;
+      sums[j + 3] = s3;
+    }
+    for (; j < cols; j++) {
+      let sum = sums[j]!;
+      for (let k = 0, r = ri + j, l = li + j, o = oi + j; k < full; k++, r += cols, l += cols, o += cols) {
+        sum = Math.fround(Math.fround(sum + input[r]!) - input[l]!);
+        output[o] = sum * reciprocal;
+      }
       sums[j] = sum;
-      output[oi + j] = sum / count;
+    }
+    ri += full * cols;
+    li += full * cols;
+    oi += full * cols;
+  } else {
+    for (let k = 0; k < full; k++, ri += cols, li += cols, oi += cols) {
+      for (let j = 0; j < cols; j++) {
+        const sum = Math.fround(Math.fround(sums[j]! + input[ri + j]!) - input[li + j]!);
+        sums[j] = sum;
+        output[oi + j] = sum / count;
+      }
     }
   }
   for (let k = 0; k < tail; k++, li += cols, oi += cols) {
