@@ -640,19 +640,19 @@ const GROUP_ORDER = {
 
 function groupSummary(c: OpenCase, groupId: number, scheme: SchemeId): GroupSummary {
   const g = c.db.prepare(
-    `SELECT g.id, g.algorithm, g.threshold, g.representative, g.rule, count(m.content_id) AS size,
+    `SELECT g.id, g.algorithm, g.threshold, g.extra_threshold, g.representative, g.rule, count(m.content_id) AS size,
        max(coalesce(m.representative_distance, m.nearest_distance)) AS max_distance,
        sum(EXISTS (SELECT 1 FROM category_decision d WHERE d.content_id = m.content_id AND d.superseded_by IS NULL AND d.scheme = @scheme)) AS categorised,
        sum(EXISTS (SELECT 1 FROM hash_match h WHERE h.content_id = m.content_id AND h.known = 0)) AS hits,
        (SELECT i.thumbnail IS NOT NULL FROM image_data i WHERE i.content_id = g.representative) AS rep_thumb
      FROM near_duplicate_group g JOIN near_duplicate_member m ON m.group_id = g.id WHERE g.id = @id GROUP BY g.id`,
   ).get({ id: groupId, scheme }) as
-    { id: number; algorithm: string; threshold: number; representative: number | null; rule: string | null; size: number; max_distance: number;
-      categorised: number; hits: number; rep_thumb: number | null } | undefined;
+    { id: number; algorithm: string; threshold: number; extra_threshold: number | null; representative: number | null; rule: string | null;
+      size: number; max_distance: number; categorised: number; hits: number; rep_thumb: number | null } | undefined;
   if (!g) throw new KestrelError(`near-duplicate group ${groupId}: no such group in this case`, 'E_NO_GROUP');
   return {
-    id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, maxDistance: g.max_distance,
-    representative: g.representative, representativeHasThumbnail: g.rep_thumb === 1, rule: g.rule, hits: g.hits,
+    id: g.id, size: g.size, categorised: g.categorised, algorithm: g.algorithm, threshold: g.threshold, extraThreshold: g.extra_threshold,
+    maxDistance: g.max_distance, representative: g.representative, representativeHasThumbnail: g.rep_thumb === 1, rule: g.rule, hits: g.hits,
   };
 }
 

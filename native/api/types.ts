@@ -262,6 +262,11 @@ export interface GroupSummary {
   categorised: number;
   algorithm: string;
   threshold: number;
+  /**
+   * Distance at which a picture's extra PDQ hashes (border-trimmed, crops) were paired with another's
+   * plain hash when the group was built; null for groups built before it was recorded.
+   */
+  extraThreshold: number | null;
   /** The largest distance of a member to the representative. */
   maxDistance: number;
   /** The member every other is within the threshold of (null for a group built before the rule had one). */

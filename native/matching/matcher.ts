@@ -200,15 +200,16 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
     if (groups) {
       db.prepare('DELETE FROM near_duplicate_member').run();
       db.prepare('DELETE FROM near_duplicate_group').run();
-      const insertGroup = db.prepare("INSERT INTO near_duplicate_group (algorithm, threshold, created_at, representative, rule) VALUES ('pdq', ?, ?, ?, ?)");
+      const insertGroup = db.prepare("INSERT INTO near_duplicate_group (algorithm, threshold, extra_threshold, created_at, representative, rule) VALUES ('pdq', ?, ?, ?, ?, ?)");
       const insertMember = db.prepare('INSERT INTO near_duplicate_member (content_id, group_id, nearest_distance, representative_distance) VALUES (?, ?, ?, ?)');
       for (const g of groups) {
-        const gid = Number(insertGroup.run(pdqThreshold, now, g.representative, GROUPING_RULE).lastInsertRowid);
+        const gid = Number(insertGroup.run(pdqThreshold, pdqExtraThreshold, now, g.representative, GROUPING_RULE).lastInsertRowid);
         for (const [contentId, m] of g.members) insertMember.run(contentId, gid, m.nearest, m.toRepresentative);
       }
-      db.prepare(`INSERT INTO near_duplicate_state (id, threshold, content_watermark, updated_at) VALUES (1, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET threshold = excluded.threshold, content_watermark = excluded.content_watermark, updated_at = excluded.updated_at`)
-        .run(pdqThreshold, maxContent, now);
+      db.prepare(`INSERT INTO near_duplicate_state (id, threshold, extra_threshold, content_watermark, updated_at) VALUES (1, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET threshold = excluded.threshold, extra_threshold = excluded.extra_threshold,
+          content_watermark = excluded.content_watermark, updated_at = excluded.updated_at`)
+        .run(pdqThreshold, pdqExtraThreshold, maxContent, now);
       appendAudit(db, 'match.near-duplicates', { algorithm: 'pdq', threshold: pdqThreshold, extraHashThreshold: pdqExtraThreshold, rule: GROUPING_RULE, groups: groups.length, members: groups.reduce((s, g) => s + g.members.size, 0) }, actor);
     }
   })();
@@ -410,13 +411,13 @@ function lowQuality(db: Db): { contentId: number; quality: number }[] {
 /**
  * Groups the case's pictures whose PDQ hashes (any dihedral variant against the other's original)
  * are within the threshold, by the rule of nearDuplicateGroups.ts (never chaining), so a series is
- * categorised once. Rebuilt only when content was added or the threshold changed; returns null when
- * nothing changed.
+ * categorised once. Rebuilt only when content was added or either threshold (plain, extras) changed;
+ * returns null when nothing changed.
  */
 async function nearDuplicates(db: Db, threshold: number, extraThreshold: number, maxContent: number, threads: number | undefined): Promise<NearDuplicateGroup[] | null> {
-  const state = db.prepare('SELECT threshold, content_watermark FROM near_duplicate_state WHERE id = 1').get() as
-    { threshold: number; content_watermark: number } | undefined;
-  if (state && state.threshold === threshold && state.content_watermark >= maxContent) return null;
+  const state = db.prepare('SELECT threshold, extra_threshold, content_watermark FROM near_duplicate_state WHERE id = 1').get() as
+    { threshold: number; extra_threshold: number | null; content_watermark: number } | undefined;
+  if (state && state.threshold === threshold && state.extra_threshold === extraThreshold && state.content_watermark >= maxContent) return null;
   const originals = caseQueries(db, 'pdq', 0, false);
   const variants = caseQueries(db, 'pdq', 0, true);
   if (originals.count === 0) return [];

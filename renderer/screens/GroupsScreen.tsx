@@ -160,7 +160,7 @@ export function GroupsScreen() {
         <section className="panel grow" aria-label="Group members">
           {!open ? <p className="muted">Choose a group.</p> : (
             <>
-              <h2>Group {open.id} <span className="muted small">{open.size} items · {open.algorithm}: every two members within {open.threshold} bits</span></h2>
+              <h2>Group {open.id} <span className="muted small">{open.size} items · {open.algorithm}: every two members within {open.threshold} bits{open.extraThreshold !== null ? `, or ${open.extraThreshold} through an extra hash (trimmed or crop)` : ''}</span></h2>
               <div className="bulkbar">
                 <span>Categorise the whole group:</span>
                 {keys.map((k) => (

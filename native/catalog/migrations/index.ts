@@ -13,6 +13,7 @@ import { videoMatch } from './0011_video_match.js';
 import { pdqExtras } from './0012_pdq_extras.js';
 import { matchCarried } from './0013_match_carried.js';
 import { sortKeys } from './0014_sort_keys.js';
+import { groupExtraThreshold } from './0015_group_extra_threshold.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras, matchCarried, sortKeys];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras, matchCarried, sortKeys, groupExtraThreshold];

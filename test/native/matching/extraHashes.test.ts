@@ -140,7 +140,12 @@ describe('extra PDQ hashes at intake and in kestrel match', () => {
     expect(groups[0]!.group_id).toBe(groups[1]!.group_id);
   });
 
-  it('matches extras within --pdq-extra-threshold, re-running the perceptual match when it changes', () => {
+  it('matches extras within --pdq-extra-threshold, re-running the perceptual match and the grouping when it changes', async () => {
+    const groupingAudits = () => queryCase<{ details: string }>(caseDir, "SELECT details FROM audit_log WHERE action = 'match.near-duplicates' ORDER BY seq")
+      .map((r) => JSON.parse(r.details) as { threshold: number; extraHashThreshold: number });
+    expect(groupingAudits().map((a) => a.extraHashThreshold)).toEqual([DEFAULT_PDQ_EXTRA_THRESHOLD]);
+    expect(queryCase<{ extra_threshold: number }>(caseDir, 'SELECT extra_threshold FROM near_duplicate_group').map((g) => g.extra_threshold))
+      .toEqual([DEFAULT_PDQ_EXTRA_THRESHOLD]);
     const m = kestrel(['match', caseDir, '--json', '--pdq-extra-threshold', '0', ...lib]);
     expect(m.status, m.stderr).toBe(0);
     const hits = jsonLines(m.stdout).filter((l) => l['kind'] === 'list');
@@ -148,5 +153,21 @@ describe('extra PDQ hashes at intake and in kestrel match', () => {
     // reference would hash them; the re-encoded crop is some bits from every window of the set.
     expect(hits.map((l) => [l['path'], l['distance'], (l['via'] as { hash: string } | null)?.hash ?? null]).sort())
       .toEqual([['listed.jpg', 0, null], ['no-bars.png', 0, null], ['with-bars.png', 0, 'trimmed']]);
+    // The groups were rebuilt at the new extras threshold (nothing else changed) and say so.
+    expect(groupingAudits()).toEqual([
+      expect.objectContaining({ threshold: 31, extraHashThreshold: DEFAULT_PDQ_EXTRA_THRESHOLD }),
+      expect.objectContaining({ threshold: 31, extraHashThreshold: 0 }),
+    ]);
+    const service = createService({ caseDir, libraryDir: join(dir, 'lib') });
+    try {
+      const listed = await dispatch(service.handlers, 'listGroups', { offset: 0, limit: 10 }) as { ok: true; value: { groups: Array<{ threshold: number; extraThreshold: number | null }> } };
+      expect(listed.ok).toBe(true);
+      expect(listed.value.groups.map((g) => [g.threshold, g.extraThreshold])).toEqual([[31, 0]]);
+    } finally {
+      await service.close();
+    }
+    // Matching again with the same thresholds leaves the groups as they are.
+    expect(kestrel(['match', caseDir, '--pdq-extra-threshold', '0', ...lib]).status).toBe(0);
+    expect(groupingAudits()).toHaveLength(2);
   });
 });
