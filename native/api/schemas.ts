@@ -105,6 +105,7 @@ export const requestSchemas = {
     categoryScheme: schemeId.optional(),
     /** How many decisions the examiner was told stay in their old scheme (schemeChangeImpact): a scheme change that leaves any needs it. */
     confirmDecisionsInOtherSchemes: z.number().int().min(0).optional(),
+    contributeAtExport: z.boolean().optional(),
   }),
   listProfiles: none,
   /** A new examiner profile on this workstation, which becomes the one working. */

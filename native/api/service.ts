@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { insideFolder } from '../util/insideFolder.js';
 import { derivedUsage } from '../catalog/derivedUsage.js';
 import { openLabStore } from '../lab/open.js';
+import { contributesAtExport, rememberContributeAtExport } from '../lab/exportOptIn.js';
 import { hashListsIn, importedCopyIn, importListInto, openListLibrary, shareListFrom } from '../lab/lists.js';
 import { libraryLinks } from '../lab/links.js';
 import { crossMatchCase } from '../lab/crossMatch.js';
@@ -159,6 +160,7 @@ export function createService(options: ServiceOptions): KestrelService {
       const c = requireCase();
       c.db.transaction(() => {
         if (req.categoryScheme !== undefined) changeScheme(c.db, req.categoryScheme, actor(), req.confirmDecisionsInOtherSchemes);
+        if (req.contributeAtExport !== undefined) rememberContributeAtExport(c, req.contributeAtExport, actor());
         appendAudit(c.db, 'review.settings', { ...req }, actor());
       })();
       return settings(c);
@@ -392,7 +394,7 @@ export function createService(options: ServiceOptions): KestrelService {
       return {
         dir: r.dir, zip: r.zip, media, packageHash: r.packageHash, manifestSha256: r.manifestSha256, findings: r.findings,
         files: r.files.length + 1, auditSeq: r.auditSeq, unmatchedExhibits: r.unmatchedExhibits ?? [],
-        contributed: contributeToLibrary ? await contributeAfterExport(c, options.libraryDir, actor()) : null,
+        contributed: (contributeToLibrary ?? contributesAtExport(c)) ? await contributeAfterExport(c, options.libraryDir, actor()) : null,
       };
     },
     verifyPackage: ({ path, manifestSha256 }) => verifyPackage(path, manifestSha256),
@@ -453,7 +455,7 @@ function writeSetting(c: OpenCase, key: string, value: unknown): void {
 }
 
 function settings(c: OpenCase): Settings {
-  return { categoryScheme: caseScheme(c.db) };
+  return { categoryScheme: caseScheme(c.db), contributeAtExport: contributesAtExport(c) };
 }
 
 function profileInfo(p: ExaminerProfile): ProfileInfo {

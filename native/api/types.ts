@@ -74,6 +74,8 @@ export interface AppInfo {
 
 export interface Settings {
   categoryScheme: SchemeId;
+  /** Contribute the case to the lab library at each export unless the export says otherwise (remembered in the case; off until chosen). */
+  contributeAtExport: boolean;
 }
 
 /** An examiner profile on this workstation (native/examiners/profiles.ts). */

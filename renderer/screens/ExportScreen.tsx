@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ExportPackageResult, PackageVerdict } from '../../electron/api/index.js';
 import { formatCount, useSession, valueOr } from '../session.js';
 import { ShareHashesPanel } from './ShareHashesPanel.js';
@@ -14,12 +14,25 @@ export function ExportScreen() {
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [zip, setZip] = useState(false);
-  const [contribute, setContribute] = useState(false);
+  // The case remembers whether it is contributed at export (off until the examiner chooses).
+  const [contribute, setContribute] = useState<boolean | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [exported, setExported] = useState<ExportPackageResult | null>(null);
   const [verifyPath, setVerifyPath] = useState('');
   const [expected, setExpected] = useState('');
   const [verdict, setVerdict] = useState<PackageVerdict | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void bridge.api.getSettings({}).then((r) => { if (live) setContribute(r.ok ? r.value.contributeAtExport : false); });
+    return () => { live = false; };
+  }, [bridge]);
+
+  const rememberContribute = async (on: boolean) => {
+    const r = await bridge.api.setSettings({ contributeAtExport: on });
+    const value = valueOr(r, report);
+    if (value) setContribute(value.contributeAtExport);
+  };
 
   const mismatch = media === 'encrypted' && repeat !== '' && passphrase !== repeat;
 
@@ -27,7 +40,7 @@ export function ExportScreen() {
     e.preventDefault();
     if (media === 'encrypted' && passphrase !== repeat) return report('The two passphrases differ', 'error');
     setBusy('Exporting…');
-    const r = await bridge.api.exportPackage({ out, media, zip, contributeToLibrary: contribute, ...(media === 'encrypted' ? { passphrase } : {}) });
+    const r = await bridge.api.exportPackage({ out, media, zip, contributeToLibrary: contribute === true, ...(media === 'encrypted' ? { passphrase } : {}) });
     setBusy(null);
     // The passphrase is needed for this one call only; the form forgets it whatever the outcome.
     setPassphrase('');
@@ -130,9 +143,13 @@ export function ExportScreen() {
               Also write a zip of the package folder
             </label>
             <label className="check">
-              <input type="checkbox" name="contributeToLibrary" checked={contribute} onChange={(e) => setContribute(e.target.checked)} />
+              <input type="checkbox" name="contributeToLibrary" checked={contribute === true} disabled={contribute === null}
+                onChange={(e) => void rememberContribute(e.target.checked)} />
               Contribute this case to the lab library (hashes, categories, series and victim labels; never an image or a path; recorded in the audit log)
             </label>
+            <p className="muted small" data-testid="contribute-remembered">
+              {contribute === null ? 'Reading this case\'s choice…' : `Remembered for this case: ${contribute ? 'contributed at every export' : 'not contributed'} until changed here (each change is in the audit log).`}
+            </p>
             <button type="submit" className="primary" disabled={busy !== null || mismatch}>Export package</button>
           </form>
           {busy && <p className="muted">{busy}</p>}

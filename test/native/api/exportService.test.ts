@@ -10,7 +10,7 @@ import { dispatch } from '../../../dist/native/api/dispatch.js';
 import { openSqlite } from '../../../dist/native/catalog/sqlite.js';
 import { readAudit } from '../../../dist/native/audit/log.js';
 import { openLabStore } from '../../../dist/native/lab/open.js';
-import type { ExportPackageResult, IntakeProgress, PackageVerdict, Result } from '../../../native/api/types.js';
+import type { ExportPackageResult, IntakeProgress, PackageVerdict, Result, Settings } from '../../../native/api/types.js';
 import { useTestSigningKey } from '../../helpers/signing.js';
 
 // Packages are signed with an examiner key; verify refuses unsigned ones.
@@ -115,6 +115,40 @@ describe('export, verify and cancelling an intake through the service', () => {
     try {
       const actions = readAudit(db).map((e) => e.action).filter((a) => a === 'export.package' || a === 'library.contribute');
       expect(actions).toEqual(['export.package', 'export.package', 'library.contribute']);
+    } finally {
+      db.close();
+    }
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+  });
+
+  it('remembers the contribute-at-export choice in the case, audit-logs each change, and exports by it unless told otherwise', async () => {
+    await intakeToEnd((await call<IntakeProgress>('startIntake', { label: 'EX-1', source })).jobId);
+    await call('categorise', { contentIds: [1], category: '1', via: 'selection' });
+    expect(await call<Settings>('getSettings', {})).toMatchObject({ contributeAtExport: false });
+    expect(await call<Settings>('setSettings', { contributeAtExport: true })).toMatchObject({ contributeAtExport: true });
+    // Choosing the same again changes nothing and records no change.
+    await call('setSettings', { contributeAtExport: true });
+    await service.close();
+    service = createService({ caseDir, libraryDir: join(dir, 'library') });
+    expect(await call<Settings>('getSettings', {})).toMatchObject({ contributeAtExport: true, categoryScheme: 'vic-us' });
+    const remembered = await call<ExportPackageResult>('exportPackage', { out: join(dir, 'p1'), media: 'none', zip: false });
+    expect(remembered.contributed).toMatchObject({ items: 1, categorised: 1 });
+    const declined = await call<ExportPackageResult>('exportPackage', { out: join(dir, 'p2'), media: 'none', zip: false, contributeToLibrary: false });
+    expect(declined.contributed).toBeNull();
+    await call('setSettings', { contributeAtExport: false });
+    const off = await call<ExportPackageResult>('exportPackage', { out: join(dir, 'p3'), media: 'none', zip: false });
+    expect(off.contributed).toBeNull();
+    await expect(dispatch(service.handlers, 'setSettings', { contributeAtExport: 'yes' })).resolves.toMatchObject({ ok: false });
+    await service.close();
+    const db = openSqlite(join(caseDir, 'catalogue.sqlite'), { readonly: true });
+    try {
+      const log = readAudit(db);
+      expect(log.filter((e) => e.action === 'library.contribute-at-export').map((e) => [e.details, e.actor])).toEqual([
+        [{ contributeAtExport: true, was: false }, 'Examiner X'],
+        [{ contributeAtExport: false, was: true }, 'Examiner X'],
+      ]);
+      expect(log.map((e) => e.action).filter((a) => a === 'export.package' || a === 'library.contribute'))
+        .toEqual(['export.package', 'library.contribute', 'export.package', 'export.package']);
     } finally {
       db.close();
     }
