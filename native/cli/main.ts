@@ -14,6 +14,8 @@ import { registerMatch } from './commands/match.js';
 import { registerVpdq } from './commands/vpdq.js';
 import { registerLibrary } from './commands/library.js';
 import { registerKey, useKeyOptions } from './commands/key.js';
+import { registerCompare } from './commands/compare.js';
+import { registerCase } from './commands/case.js';
 
 export function buildProgram(): Command {
   const program = new Command('kestrel')
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerVpdq(program);
   registerLibrary(program);
   registerKey(program);
+  registerCompare(program);
+  registerCase(program);
   useKeyOptions(program);
   return program;
 }
