@@ -1,6 +1,7 @@
 import type { Db } from '../catalog/sqlite.js';
 import type { OpenCase } from '../catalog/case.js';
 import { carriedJson } from './carried.js';
+import { backfillCarried } from './carriedBackfill.js';
 import { appendAudit } from '../audit/log.js';
 import { signAuditHead } from '../audit/signing.js';
 import { KestrelError } from '../util/result.js';
@@ -98,6 +99,7 @@ export async function matchCase(c: OpenCase, lib: HashLibrary, options: MatchOpt
   const db = c.db;
   const actor = options.examiner ?? 'kestrel';
   const lists = listHashLists(lib);
+  backfillCarried(db, lib, actor);
   const uses = new Map((db.prepare('SELECT * FROM hashlist_use').all() as UseRow[]).map((u) => [u.list_uid, u]));
   const maxContent = (db.prepare('SELECT coalesce(max(id), 0) AS m FROM content').get() as { m: number }).m;
 
