@@ -12,11 +12,12 @@ export interface FlagColumns {
   content_unverified: number;
   archive_depth: number;
   encrypted: number;
+  slack: number;
 }
 
 /** The columns entryFlags reads, for a SELECT on file_instance aliased `alias`. */
 export function flagColumns(alias: string): string {
-  return ['deleted', 'meta_reallocated', 'orphan', 'alt_stream', 'content_unverified', 'archive_depth', 'encrypted']
+  return ['deleted', 'meta_reallocated', 'orphan', 'alt_stream', 'content_unverified', 'archive_depth', 'encrypted', 'slack']
     .map((c) => `${alias}.${c}`).join(', ');
 }
 
@@ -24,7 +25,7 @@ export function entryFlags(r: FlagColumns): string[] {
   return [
     r.deleted ? 'deleted' : null, r.meta_reallocated ? 'metadata reallocated' : null, r.orphan ? 'orphan' : null,
     r.alt_stream ? 'alternate data stream' : null, r.content_unverified ? 'content not verified' : null,
-    r.archive_depth > 0 ? 'in archive' : null, r.encrypted ? 'encrypted' : null,
+    r.archive_depth > 0 ? 'in archive' : null, r.encrypted ? 'encrypted' : null, r.slack ? 'file slack' : null,
   ].filter((x): x is string => x !== null);
 }
 

@@ -31,7 +31,8 @@ export interface ImageLayout {
   volumes: ImageVolume[];
 }
 
-export interface EntryAddress { volume: number; inum: number; seq: number; attr?: { type: number; id: number } }
+/** slack: the entry is the file slack of the inode's content (intake --file-slack), not the content. */
+export interface EntryAddress { volume: number; inum: number; seq: number; attr?: { type: number; id: number }; slack?: true }
 
 export interface ImageEntry {
   rel: Buffer;
@@ -49,6 +50,8 @@ export interface ImageEntry {
   orphan: boolean;
   altStream: boolean;
   contentUnverified: boolean;
+  /** File slack of an allocated file, catalogued as its own entry `NAME (file slack)`. */
+  slack: boolean;
   /** Whether there is content to read: a file whose metadata is its own. */
   readable: boolean;
 }
@@ -117,7 +120,11 @@ function deletedContentUnverified(fsType: string): boolean {
 const ORPHANS = Buffer.from('$OrphanFiles/');
 
 /** Every entry of one volume, in the helper's walk order, handed over in batches. */
-export async function listVolume(client: TskClient, volume: ImageVolume, onBatch: (entries: ImageEntry[]) => void): Promise<{ count: number; warning?: string }> {
+export const SLACK_SUFFIX = ' (file slack)';
+
+export async function listVolume(
+  client: TskClient, volume: ImageVolume, onBatch: (entries: ImageEntry[]) => void, opts: { fileSlack?: boolean } = {},
+): Promise<{ count: number; warning?: string }> {
   if (volume.fs === null || volume.fsType === null) return { count: 0 };
   const fsType = volume.fsType;
   const label = Buffer.from(volume.label, 'utf8');
@@ -144,18 +151,24 @@ export async function listVolume(client: TskClient, volume: ImageVolume, onBatch
       const inode = isNtfs ? `${e.inum}-${e.seq}` : String(e.inum);
       out.push({
         ...base, rel, type, size: e.size, inode, address: { volume: volume.index, inum: e.inum, seq: e.seq },
-        altStream: false, contentUnverified, readable: type === 'file' && e.metaFlags !== null && !metaReallocated,
+        altStream: false, contentUnverified, slack: false, readable: type === 'file' && e.metaFlags !== null && !metaReallocated,
       });
+      if (e.slack > 0) {
+        out.push({
+          ...base, rel: Buffer.concat([rel, Buffer.from(SLACK_SUFFIX)]), type: 'file', size: e.slack, inode,
+          address: { volume: volume.index, inum: e.inum, seq: e.seq, slack: true }, altStream: false, contentUnverified: false, slack: true, readable: true,
+        });
+      }
       for (const s of e.streams) {
         // $BadClus:$Bad is a sparse stream as long as the volume, recording bad clusters: no content.
         const badClusterMap = e.inum === 8 && s.name.toString('latin1') === '$Bad';
         out.push({
           ...base, rel: Buffer.concat([rel, Buffer.from(':'), s.name]), type: 'file', size: s.size,
           inode: `${inode}-${s.type}-${s.id}`, address: { volume: volume.index, inum: e.inum, seq: e.seq, attr: { type: s.type, id: s.id } },
-          altStream: true, contentUnverified, readable: !metaReallocated && !badClusterMap,
+          altStream: true, contentUnverified, slack: false, readable: !metaReallocated && !badClusterMap,
         });
       }
     }
     onBatch(out);
-  });
+  }, { slack: opts.fileSlack });
 }

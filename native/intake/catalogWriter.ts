@@ -28,9 +28,9 @@ export class CatalogWriter {
     this.insertImageEntry = db.prepare(`
       INSERT INTO file_instance (exhibit_id, intake_run_id, path, path_text, entry_type, size, inode, mtime, ctime,
         atime, birthtime, extension, read_state, address, fs_type, deleted, meta_reallocated, orphan, alt_stream,
-        content_unverified)
+        content_unverified, slack)
       VALUES (@exhibitId, @runId, @path, @pathText, @type, @size, @inode, @mtime, @ctime, @atime, @birthtime,
-        @extension, @readState, @address, @fsType, @deleted, @metaReallocated, @orphan, @altStream, @contentUnverified)
+        @extension, @readState, @address, @fsType, @deleted, @metaReallocated, @orphan, @altStream, @contentUnverified, @slack)
       ON CONFLICT (exhibit_id, path) DO NOTHING`);
     this.insertContent = db.prepare(`
       INSERT INTO content (sha256, sha1, md5, size, detected_type) VALUES (?, ?, ?, ?, ?)
@@ -102,7 +102,7 @@ export class CatalogWriter {
           ctime: e.ctime,
           atime: e.atime,
           birthtime: e.birthtime,
-          extension: e.type === 'file' ? extensionOf(e.rel) : null,
+          extension: e.type === 'file' && !e.slack ? extensionOf(e.rel) : null,
           readState: e.readable ? 'pending' : 'done',
           address: JSON.stringify(e.address),
           fsType: e.fsType,
@@ -111,6 +111,7 @@ export class CatalogWriter {
           orphan: e.orphan ? 1 : 0,
           altStream: e.altStream ? 1 : 0,
           contentUnverified: e.contentUnverified ? 1 : 0,
+          slack: e.slack ? 1 : 0,
         });
       }
     })();

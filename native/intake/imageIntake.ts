@@ -146,7 +146,7 @@ export async function catalogueImage(
       writer.addImageEntries(entries);
       listed += entries.length;
       tick({ phase: 'listing', entries: listed });
-    });
+    }, { fileSlack: opts.fileSlack });
     if (walked.warning) appendAudit(c.db, 'intake.warning', { exhibit: opts.exhibit, volume: volume.label, message: walked.warning });
   }
 
@@ -247,7 +247,7 @@ async function readEntry(client: TskClient, fs: number, address: EntryAddress, l
       sha1.update(chunk);
       sha256.update(chunk);
       size += chunk.length;
-    });
+    }, { slack: address.slack === true });
     if (end.read < end.size) {
       return { ok: false, code: 'ESHORT', message: `read ${end.read} of ${end.size} bytes${end.warning ? `: ${end.warning}` : ''}` };
     }

@@ -29,6 +29,8 @@ export interface IntakeOptions {
   onProgress?: (p: IntakeProgress) => void;
   /** Disk images: the file system type to force (a name TSK knows: ntfs, fat, ext4, hfs, apfs, iso9660...). */
   fsType?: string;
+  /** Disk images: catalogue each allocated file's slack (its last cluster past the content) as an entry of its own. */
+  fileSlack?: boolean;
   /** Disk images: the Sleuth Kit helper's per-request timeout and extra environment. */
   tsk?: { timeoutMs?: number; env?: NodeJS.ProcessEnv };
   /** Limits on expanding archives found in the evidence (defaults: DEFAULT_ARCHIVE_LIMITS). */
@@ -232,7 +234,7 @@ function startRun(
       imageAlgorithms: IMAGE_ALGORITHMS,
       videoAlgorithms: VIDEO_ALGORITHMS,
       ...(image
-        ? { readMode: 'disk image opened read-only by libtsk in a supervised helper process', listing: `The Sleuth Kit ${image.tsk} (kestrel-tsk)`, imageFormat: image.format, fsType: image.fsType }
+        ? { readMode: 'disk image opened read-only by libtsk in a supervised helper process', listing: `The Sleuth Kit ${image.tsk} (kestrel-tsk)`, imageFormat: image.format, fsType: image.fsType, fileSlack: opts.fileSlack === true }
         : { readMode: 'read-only, O_NOFOLLOW, O_NOATIME where permitted', listing: LISTING_METHOD }),
       toolVersion: TOOL_VERSION,
     }, opts.examiner);

@@ -30,11 +30,13 @@ export interface TskEntry {
   size: number | null;
   times: { m: [number, number]; a: [number, number]; c: [number, number]; b: [number, number] } | null;
   streams: Array<{ name: Buffer; type: number; id: number; size: number }>;
+  /** File slack bytes past the content in its last cluster (walks asked for slack only; 0 otherwise). */
+  slack: number;
 }
 
 interface RawEntry {
   p: string; n: string; ino: number; seq: number; nt: string; nf: number;
-  t?: string; mf?: number; sz?: number; mseq?: number;
+  t?: string; mf?: number; sz?: number; mseq?: number; sl?: number;
   m?: number; mn?: number; a?: number; an?: number; c?: number; cn?: number; b?: number; bn?: number;
   ads?: Array<{ n: string; type: number; id: number; sz: number }>;
 }
@@ -109,19 +111,19 @@ export class TskClient {
   }
 
   /** Every name of the file system, in batches, names as bytes. */
-  async walk(fs: number, onEntries: (entries: TskEntry[]) => void): Promise<{ count: number; warning?: string }> {
-    const done = await this.helper.request({ op: 'walk', fs }, undefined, {
+  async walk(fs: number, onEntries: (entries: TskEntry[]) => void, opts: { slack?: boolean } = {}): Promise<{ count: number; warning?: string }> {
+    const done = await this.helper.request({ op: 'walk', fs, ...(opts.slack ? { slack: true } : {}) }, undefined, {
       label: `walk of file system ${fs}`,
       onFrame: (f) => onEntries((f.header['entries'] as RawEntry[]).map(toEntry)),
     });
     return done.header as { count: number; warning?: string };
   }
 
-  /** The content of an inode (or one of its attributes), chunk by chunk. */
+  /** The content of an inode (or one of its attributes), chunk by chunk; with slack, the file slack after its content instead. */
   async cat(
-    fs: number, inum: number, attr: { type: number; id: number } | null, label: string, onChunk: (chunk: Buffer) => void,
+    fs: number, inum: number, attr: { type: number; id: number } | null, label: string, onChunk: (chunk: Buffer) => void, opts: { slack?: boolean } = {},
   ): Promise<{ size: number; read: number; warning?: string }> {
-    const header: Record<string, unknown> = { op: 'cat', fs, inum };
+    const header: Record<string, unknown> = { op: 'cat', fs, inum, ...(opts.slack ? { slack: true } : {}) };
     if (attr) Object.assign(header, { attrType: attr.type, attrId: attr.id });
     const done = await this.helper.request(header, undefined, { label, onFrame: (f) => onChunk(f.body) });
     return done.header as { size: number; read: number; warning?: string };
@@ -146,5 +148,6 @@ function toEntry(r: RawEntry): TskEntry {
     size: r.sz ?? null,
     times: r.m === undefined ? null : { m: [r.m, r.mn!], a: [r.a!, r.an!], c: [r.c!, r.cn!], b: [r.b!, r.bn!] },
     streams: (r.ads ?? []).map((s) => ({ name: Buffer.from(s.n, 'hex'), type: s.type, id: s.id, size: s.sz })),
+    slack: r.sl ?? 0,
   };
 }

@@ -9,7 +9,8 @@
 //   pool    {offset}                          -> {poolType, blockSize, volumes:[{index,desc,block,blocks,encrypted}]}
 //   openfs  {offset, fsType?, poolOffset?, poolBlock?} -> {fs, fsType, blockSize, blockCount, rootInum}
 //   walk    {fs}                              -> frames {more, entries:[...]}, then {done, count}
-//   cat     {fs, inum, attrType?, attrId?}    -> frames {more, offset} + bytes, then {done, size, short?}
+//   cat     {fs, inum, attrType?, attrId?, slack?} -> frames {more, offset} + bytes, then {done, size, short?}
+//           (slack: the bytes after the content up to the end of its last cluster, not the content)
 //   read    {fs, inum, attrType?, attrId?, offset, length} -> {size} + bytes
 // Errors are replies {error}; the process stays up. Evidence is opened read-only by libtsk.
 // KESTREL_TSK_FAULT=crash:INUM|hang:INUM makes cat/read of that inode crash or hang: the tests use it
@@ -196,7 +197,17 @@ struct Walk {
   std::string batch;
   size_t inBatch = 0;
   uint64_t count = 0;
+  bool slack = false;
 };
+
+// File slack of an allocated file's default data: the clusters it holds past its size. Resident,
+// compressed and sparse data have none that can be read as such.
+TSK_OFF_T slackOf(TSK_FS_FILE *file) {
+  const TSK_FS_ATTR *attr = tsk_fs_file_attr_get(file);
+  tsk_error_reset();
+  if (!attr || !(attr->flags & TSK_FS_ATTR_NONRES) || (attr->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_SPARSE))) return 0;
+  return attr->nrd.allocsize > attr->size ? attr->nrd.allocsize - attr->size : 0;
+}
 
 void flush(Walk &w) {
   if (!w.inBatch) return;
@@ -232,6 +243,10 @@ TSK_WALK_RET_ENUM onEntry(TSK_FS_FILE *file, const char *path, void *ptr) {
     h += "\",\"mf\":" + std::to_string(int(meta->flags)) + ",\"sz\":" + std::to_string(meta->size) +
          ",\"mseq\":" + std::to_string(meta->seq);
     times(h, meta);
+    if (w.slack && meta->type == TSK_FS_META_TYPE_REG && (meta->flags & TSK_FS_META_FLAG_ALLOC) && (name->flags & TSK_FS_NAME_FLAG_ALLOC)) {
+      TSK_OFF_T sl = slackOf(file);
+      if (sl > 0) h += ",\"sl\":" + std::to_string(sl);
+    }
     // NTFS alternate data streams: every named $DATA attribute besides the default one.
     if (file->fs_info && TSK_FS_TYPE_ISNTFS(file->fs_info->ftype)) {
       int n = tsk_fs_file_attr_getsize(file);
@@ -260,6 +275,7 @@ void opWalk(const Json &req) {
   TSK_FS_INFO *fs = fsOf(req);
   if (!fs) { sendError("no such file system"); return; }
   Walk w;
+  w.slack = req.get("slack") != nullptr;
   uint8_t failed = tsk_fs_dir_walk(fs, fs->root_inum,
       TSK_FS_DIR_WALK_FLAG_ENUM(TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE),
       onEntry, &w);
@@ -283,6 +299,9 @@ struct OpenFile {
   uint16_t id;
   bool typed;
   TSK_OFF_T size;
+  // Slack: read [start, start + size) of `attr` with TSK's slack flag instead of the content.
+  const TSK_FS_ATTR *slackAttr = nullptr;
+  TSK_OFF_T slackStart = 0;
 };
 
 bool openFile(const Json &req, OpenFile &of) {
@@ -301,10 +320,16 @@ bool openFile(const Json &req, OpenFile &of) {
   } else {
     of.size = of.file->meta ? of.file->meta->size : 0;
   }
+  if (req.get("slack")) {
+    of.slackAttr = tsk_fs_file_attr_get(of.file);
+    of.size = of.slackAttr ? slackOf(of.file) : 0;
+    of.slackStart = of.slackAttr ? of.slackAttr->size : 0;
+  }
   return true;
 }
 
 ssize_t readAt(OpenFile &of, TSK_OFF_T off, char *buf, size_t len) {
+  if (of.slackAttr) return tsk_fs_attr_read(of.slackAttr, of.slackStart + off, buf, len, TSK_FS_FILE_READ_FLAG_SLACK);
   return of.typed ? tsk_fs_file_read_type(of.file, of.type, of.id, off, buf, len, TSK_FS_FILE_READ_FLAG_NONE)
                   : tsk_fs_file_read(of.file, off, buf, len, TSK_FS_FILE_READ_FLAG_NONE);
 }

@@ -14,6 +14,7 @@ import { pdqExtras } from './0012_pdq_extras.js';
 import { matchCarried } from './0013_match_carried.js';
 import { sortKeys } from './0014_sort_keys.js';
 import { groupExtraThreshold } from './0015_group_extra_threshold.js';
+import { fileSlack } from './0016_file_slack.js';
 
 /** Case catalogue migrations, in order. Add new ones at the end; never edit a released one. */
-export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras, matchCarried, sortKeys, groupExtraThreshold];
+export const caseMigrations: readonly Migration[] = [initial, imageData, matching, review, diskImages, lab, groupRepresentative, archives, video, reviewActions, videoMatch, pdqExtras, matchCarried, sortKeys, groupExtraThreshold, fileSlack];

@@ -4,7 +4,7 @@ import { openCase } from '../../catalog/case.js';
 import { runIntake, type IntakeProgress, type IntakeSummary } from '../../intake/intake.js';
 import { formatBytes, printJsonLine } from '../output.js';
 
-interface IntakeFlags { exhibit: string; description?: string; json?: boolean; examiner?: string; fsType?: string }
+interface IntakeFlags { exhibit: string; description?: string; json?: boolean; examiner?: string; fsType?: string; fileSlack?: boolean }
 
 export function registerIntake(program: Command): void {
   program
@@ -16,6 +16,7 @@ export function registerIntake(program: Command): void {
     .option('--description <TEXT>', 'what the exhibit is')
     .option('--examiner <NAME>', 'who runs the intake (defaults to the case examiner)')
     .option('--fs-type <TYPE>', 'disk images: read the file system as this type (ntfs, fat, exfat, ext4, hfs, apfs, iso9660...) instead of detecting it')
+    .option('--file-slack', "disk images: also catalogue each allocated file's slack (its last cluster past the content) as an entry NAME (file slack), hashed and matched")
     .option('--json', 'print progress and the summary as JSON lines instead of a progress bar')
     .action(async (dir: string, source: string, flags: IntakeFlags) => {
       const c = openCase(dir);
@@ -32,6 +33,7 @@ export function registerIntake(program: Command): void {
           signal: abort.signal,
           onProgress: view.progress,
           fsType: flags.fsType,
+          fileSlack: flags.fileSlack,
         });
         view.finish(summary);
         const verification = summary.image?.verification;
