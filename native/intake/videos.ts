@@ -52,6 +52,8 @@ export async function analyseVideos(c: OpenCase, exhibitId: number, locate: (rel
 interface Candidate { contentId: number; sha256: string; size: number; mime: string; path: Buffer; pathText: string }
 
 async function analyseEach(c: OpenCase, helper: VideoHelper, candidates: Candidate[], locate: (rel: Buffer) => Buffer, opts: VideoPhaseOptions): Promise<number> {
+  // Which FFmpeg libraries decoded, for each video's audit entry: the pixels depend on their versions.
+  const decoder = await helper.version().catch(() => null);
   let analysed = 0;
   for (const [i, v] of candidates.entries()) {
     opts.signal?.throwIfAborted();
@@ -78,7 +80,7 @@ async function analyseEach(c: OpenCase, helper: VideoHelper, candidates: Candida
           exhibit: opts.exhibit, path: v.pathText, sha256: v.sha256,
           ...(analysis.decodeError
             ? { message: analysis.decodeError }
-            : { frames: analysis.features.length, secondsPerHash: analysis.secondsPerHash, crop: analysis.crop, algorithm: VIDEO_ALGORITHMS.vpdq.name }),
+            : { frames: analysis.features.length, secondsPerHash: analysis.secondsPerHash, crop: analysis.crop, algorithm: VIDEO_ALGORITHMS.vpdq.name, decoder }),
         }, opts.examiner);
       })();
       analysed += 1;

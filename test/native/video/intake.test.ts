@@ -139,6 +139,9 @@ describe('video intake', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(queryCase(caseDir, 'SELECT * FROM video_frame ORDER BY content_id, variant, frame')).toEqual(before);
     expect(queryCase(caseDir, "SELECT count(*) AS n FROM audit_log WHERE action = 'intake.video'")).toEqual([{ n: 5 }]);
+    const decoder = JSON.parse(queryCase<{ details: string }>(caseDir, "SELECT details FROM audit_log WHERE action = 'intake.video' LIMIT 1")[0]!.details).decoder;
+    expect(Object.keys(decoder).sort()).toEqual(['libavcodec', 'libavfilter', 'libavformat', 'libavutil', 'libswscale']);
+    expect(decoder.libavcodec).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
