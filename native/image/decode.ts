@@ -54,9 +54,14 @@ interface Source {
  * Decodes an image once, upright. BMP, which sharp cannot read, is decoded by bmp-ts and its
  * pixels then take the same way through sharp as any other picture's. Embedded ICC profiles are not applied: the PDQ reference hashes
  * the stored pixel values, and so do we. A file with damaged pixel data fails (sharp's default,
- * failOn 'warning') rather than yielding hashes of a half-grey picture.
+ * failOn 'warning') rather than yielding hashes of a half-grey picture, and so does a JPEG, PNG or
+ * GIF cut short (truncation below).
  */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+  // A truncated PNG or GIF is refused as a truncated JPEG is (libvips fails on that one itself): a
+  // PNG without IEND or a GIF cut mid-animation still shows pixels, but the file is not whole.
+  const cut = pngOrGifTruncation(bytes);
+  if (cut) throw new DecodeError(cut);
   try {
     const source = isBmp(bytes) ? bmpSource(bytes) : await sharpSource(bytes);
     const { width, height } = source;
@@ -125,6 +130,12 @@ function failureMessage(bytes: Uint8Array, message: string): string {
   return specific[0] ?? 'damaged image data: the decoder refused it without detail';
 }
 
+/**
+ * Structural truncation seen from the bytes. PNG and GIF are walked chunk by chunk and block by block
+ * to their end marker, so a file cut short is caught even when the decoder shows what it got (a PNG
+ * without IEND, a GIF cut in the middle of its animation), and bytes appended after the end marker
+ * are not mistaken for truncation.
+ */
 function truncation(b: Uint8Array): string | null {
   const n = b.length;
   if (n >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
@@ -132,13 +143,70 @@ function truncation(b: Uint8Array): string | null {
     for (let i = n - 2; i >= Math.max(0, n - 4096); i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return null;
     return 'truncated JPEG: no end-of-image marker (premature end of JPEG image)';
   }
-  if (n >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
-    const tail = Buffer.from(b.buffer, b.byteOffset, b.byteLength).subarray(Math.max(0, n - 64)).toString('latin1');
-    return tail.includes('IEND') ? null : 'truncated PNG: no IEND chunk';
-  }
-  if (n >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) {
-    for (let i = n - 1; i >= Math.max(0, n - 16); i--) if (b[i] === 0x3b) return null;
-    return 'truncated GIF: no trailer';
-  }
+  return pngOrGifTruncation(b);
+}
+
+/** Exact for PNG and GIF (walked to their end marker); a JPEG's end is only looked for after a failure, since some cameras append more than 4 KiB after it. */
+function pngOrGifTruncation(b: Uint8Array): string | null {
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return pngTruncation(b);
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return gifTruncation(b);
   return null;
+}
+
+function pngTruncation(b: Uint8Array): string | null {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = 8;
+  while (at + 8 <= b.length) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
+    const end = at + 12 + length;
+    if (end > b.length) return `truncated PNG: the ${printableChunk(type)} chunk at byte ${at} needs ${end - at} bytes, ${b.length - at} remain; no IEND chunk`;
+    if (type === 'IEND') return null;
+    at = end;
+  }
+  return 'truncated PNG: no IEND chunk';
+}
+
+function printableChunk(type: string): string {
+  return /^[A-Za-z]{4}$/.test(type) ? type : 'unnamed';
+}
+
+/** GIF89a/87a: header, logical screen (and its colour table), then blocks up to the trailer (0x3B). */
+function gifTruncation(b: Uint8Array): string | null {
+  const cut = 'truncated GIF: no trailer';
+  let at = 13;
+  if (b.length < at) return cut;
+  if (b[10]! & 0x80) at += 3 * (1 << ((b[10]! & 0x07) + 1));
+  const skipSubBlocks = (from: number): number | null => {
+    let i = from;
+    while (i < b.length) {
+      const size = b[i]!;
+      if (size === 0) return i + 1;
+      i += 1 + size;
+    }
+    return null;
+  };
+  let frames = 0;
+  while (at < b.length) {
+    const block = b[at]!;
+    if (block === 0x3b) return null;
+    let next: number | null;
+    if (block === 0x21) {
+      next = at + 2 <= b.length ? skipSubBlocks(at + 2) : null;
+    } else if (block === 0x2c) {
+      if (at + 10 > b.length) return `${cut} (cut in the image descriptor of frame ${frames + 1})`;
+      const packed = b[at + 9]!;
+      const afterTable = at + 10 + (packed & 0x80 ? 3 * (1 << ((packed & 0x07) + 1)) : 0);
+      // The LZW minimum code size, then the image data's sub-blocks.
+      next = afterTable + 1 <= b.length ? skipSubBlocks(afterTable + 1) : null;
+      if (next === null) return `${cut} (cut in frame ${frames + 1})`;
+      frames += 1;
+    } else {
+      // Not a block GIF defines: damage the decoder judges; not a truncation.
+      return null;
+    }
+    if (next === null) return cut;
+    at = next;
+  }
+  return frames > 0 ? `${cut} (cut after frame ${frames})` : cut;
 }

@@ -21,14 +21,16 @@ describe('a picture that does not decode', () => {
     const gif = await sharp(jpeg).resize(200).gif().toBuffer();
     const good = readFileSync(join(REFERENCE, 'blockhash', 'clipper_ship.jpg'));
     const cut = (b: Buffer) => b.subarray(0, Math.floor(b.length / 2));
-    const expected = [
-      'truncated JPEG: no end-of-image marker (premature end of JPEG image)',
-      'truncated PNG: no IEND chunk',
-      'truncated GIF: no trailer',
-    ];
+    let first: string[] | undefined;
     for (let round = 0; round < 4; round++) {
       const jobs = [cut(jpeg), cut(png), cut(gif)].flatMap((damaged) => [failure(damaged), decodeImage(good).then(() => 'ok')]);
-      expect(await Promise.all(jobs)).toEqual([expected[0], 'ok', expected[1], 'ok', expected[2], 'ok']);
+      const got = await Promise.all(jobs);
+      expect(got[0]).toBe('truncated JPEG: no end-of-image marker (premature end of JPEG image)');
+      expect(got[2]).toMatch(/^truncated PNG: the IDAT chunk at byte \d+ needs \d+ bytes, \d+ remain; no IEND chunk$/);
+      expect(got[4]).toMatch(/^truncated GIF: no trailer \(cut in frame 1\)$/);
+      expect([got[1], got[3], got[5]]).toEqual(['ok', 'ok', 'ok']);
+      first ??= got;
+      expect(got).toEqual(first);
     }
   });
 });
