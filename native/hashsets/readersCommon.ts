@@ -74,6 +74,11 @@ export function int(value: unknown, field: string): number | null {
 /**
  * The UK scheme as Griffeye and CAID write it in VICS (the UK data model): numbers, 1 to 3 for the
  * sentencing categories A to C and 4 for material that is not indecent. 0 means "not categorised".
+ * Unverified against a public source: IPED's HashDBTool (sepinf-inc/IPED,
+ * iped-engine/src/main/java/iped/engine/hashdb/HashDBTool.java) reads VICS Category as an integer,
+ * knows only the 2.0 `Default` and 1.x contexts and maps 0..2 to known/pedo, with no UK model; the
+ * VICS UK $metadata and Griffeye's and CAID's documentation are not public. Letters (A, B, C, N,
+ * "Category A", "CAT A") are read as well, so a list that writes them is never renumbered.
  */
 const UK_NUMBERS: Readonly<Record<string, string | null>> = { '0': null, '1': 'A', '2': 'B', '3': 'C', '4': 'N' };
 
