@@ -60,7 +60,7 @@ export async function analyseImage(bytes: Uint8Array): Promise<ImageAnalysis> {
   const exifPending = readExif(bytes);
   let decoded: DecodedImage;
   try {
-    decoded = await decodeImage(bytes);
+    decoded = await decodeImage(bytes, { asStored: true });
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
     return { ...empty(), exif: await exifPending, decodeError: err.message };

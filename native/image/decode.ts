@@ -14,10 +14,10 @@ export interface DecodedImage {
   /** EXIF orientation 1–8 as the decoder read and applied it; null when the file carries none. */
   orientation: number | null;
   /**
-   * The decoded, upright pixels of the whole image at full size: RGB for an opaque colour picture,
+   * The decoded pixels of the whole image at full size: RGB for an opaque colour picture,
    * otherwise with an alpha channel (RGBA, or grey and alpha) whose colour values are kept as
    * stored, never premultiplied. Every hash and the thumbnail are made from these, so a file is
-   * decoded once.
+   * decoded once. Upright, unless asked for as stored (`pixels.orientation` then says how to turn them).
    */
   pixels: Pixels;
 }
@@ -46,8 +46,19 @@ interface Source {
   orientation: number | null;
   /** Three colour channels and no alpha: no alpha channel is added (it would be 255 everywhere). */
   opaqueColour: boolean;
-  /** Reads the picture upright; sharp either decodes the file or takes pixels decoded elsewhere. */
+  /** Reads the picture (upright unless asked for as stored); sharp either decodes the file or takes pixels decoded elsewhere. */
   pipeline: ReturnType<typeof sharp>;
+  /** The orientation still to apply to what the pipeline gives (1: upright already). */
+  storedOrientation: number;
+}
+
+export interface DecodeOptions {
+  /**
+   * The pixels as the file stores them, with the EXIF orientation to apply (`pixels.orientation`),
+   * for readers that map their positions through it (PDQ and its extras, the working copy, the
+   * preview): libvips takes about as long to turn a 12 MP picture held sideways as to decode it.
+   */
+  asStored?: boolean;
 }
 
 /**
@@ -57,13 +68,13 @@ interface Source {
  * failOn 'warning') rather than yielding hashes of a half-grey picture, and so does a JPEG, PNG or
  * GIF cut short (truncation below).
  */
-export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   // A truncated PNG or GIF is refused as a truncated JPEG is (libvips fails on that one itself): a
   // PNG without IEND or a GIF cut mid-animation still shows pixels, but the file is not whole.
   const cut = pngOrGifTruncation(bytes);
   if (cut) throw new DecodeError(cut);
   try {
-    const source = isBmp(bytes) ? bmpSource(bytes) : await sharpSource(bytes);
+    const source = isBmp(bytes) ? bmpSource(bytes) : await sharpSource(bytes, options.asStored === true);
     const { width, height } = source;
     // Decoded whole, never reduced on load: the PDQ reference takes its 512x512 samples from the
     // full picture, and a JPEG decoded at 1/2-1/8 scale (shrink-on-load) or a WebP scaled on load
@@ -78,7 +89,10 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
       width,
       height,
       orientation: source.orientation,
-      pixels: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels },
+      pixels: {
+        data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels,
+        orientation: source.storedOrientation,
+      },
     };
   } catch (err) {
     if (err instanceof DecodeError) throw err;
@@ -87,7 +101,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   }
 }
 
-async function sharpSource(bytes: Uint8Array): Promise<Source> {
+async function sharpSource(bytes: Uint8Array, asStored: boolean): Promise<Source> {
   const meta = await sharp(bytes).metadata();
   if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
     throw new DecodeError(`unsupported image format${meta.format ? ` (${meta.format})` : ''}`);
@@ -99,9 +113,14 @@ async function sharpSource(bytes: Uint8Array): Promise<Source> {
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height;
   if (!width || !height) throw new DecodeError('image has no dimensions');
+  const orientation = meta.orientation ?? null;
+  // Only JPEG is left unturned: camera photos are where the cost is, and JPEG's orientation is its
+  // EXIF tag alone (HEIF carries its own transforms, which its decoder applies).
+  const turn = meta.format === 'jpeg' && orientation !== null && orientation >= 2 && orientation <= 8 ? orientation : 1;
   return {
-    format: meta.format, width, height, orientation: meta.orientation ?? null, opaqueColour: meta.channels === 3 && !meta.hasAlpha,
-    pipeline: sharp(bytes, { autoOrient: true, ignoreIcc: true }),
+    format: meta.format, width, height, orientation, opaqueColour: meta.channels === 3 && !meta.hasAlpha,
+    pipeline: sharp(bytes, { autoOrient: !asStored || turn === 1, ignoreIcc: true }),
+    storedOrientation: asStored ? turn : 1,
   };
 }
 
@@ -109,7 +128,10 @@ async function sharpSource(bytes: Uint8Array): Promise<Source> {
 function bmpSource(bytes: Uint8Array): Source {
   const pixels = decodeBmp(bytes);
   const { width, height, channels } = pixels;
-  return { format: 'bmp', width, height, orientation: null, opaqueColour: false, pipeline: sharp(pixels.data, { raw: { width, height, channels: channels as 4 } }) };
+  return {
+    format: 'bmp', width, height, orientation: null, opaqueColour: false,
+    pipeline: sharp(pixels.data, { raw: { width, height, channels: channels as 4 } }), storedOrientation: 1,
+  };
 }
 
 /**

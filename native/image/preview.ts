@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import type { Pixels } from '../hashing/pixels.js';
+import { orientationOf, uprightSize } from '../hashing/orientation.js';
+import { nearestCopy } from './workingCopy.js';
 
 /**
  * The viewer's stand-in for an original that is no longer reachable (the evidence drive returned,
@@ -21,15 +23,21 @@ export interface Preview {
 }
 
 /**
- * From the pixels already decoded, whole and upright, for the hashes (no second decode); a linear
+ * From the pixels already decoded, whole, for the hashes (no second decode); a linear
  * reduction (not the working copy's nearest neighbour: this one is for the examiner's eyes).
  * Transparency laid on white, never enlarged.
  */
 export async function makePreview(pixels: Pixels): Promise<Preview> {
-  const { data, info } = await sharp(pixels.data, {
-    raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 1 | 2 | 3 | 4 },
-  })
-    .resize(PREVIEW.maxSide, PREVIEW.maxSide, { fit: 'inside', withoutEnlargement: true, kernel: PREVIEW.kernel })
+  const raw = (p: Pixels) => sharp(p.data, { raw: { width: p.width, height: p.height, channels: p.channels as 1 | 2 | 3 | 4 } });
+  let pipeline = raw(pixels).resize(PREVIEW.maxSide, PREVIEW.maxSide, { fit: 'inside', withoutEnlargement: true, kernel: PREVIEW.kernel });
+  if (orientationOf(pixels) !== 1) {
+    // Reduced as stored (the square bound fits either way round), then turned upright pixel for
+    // pixel: turning the whole picture first would cost what its decode costs.
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    const reduced: Pixels = { data, width: info.width, height: info.height, channels: info.channels, orientation: pixels.orientation };
+    pipeline = raw(nearestCopy(reduced, uprightSize(reduced)));
+  }
+  const { data, info } = await pipeline
     .flatten({ background: '#ffffff' })
     .jpeg({ quality: PREVIEW.quality, optimiseCoding: PREVIEW.optimiseCoding })
     .toBuffer({ resolveWithObject: true });

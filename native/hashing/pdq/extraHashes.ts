@@ -1,4 +1,5 @@
 import type { Pixels } from '../pixels.js';
+import { uprightOffset, uprightSize } from '../orientation.js';
 import { hammingHex } from '../hamming.js';
 import type { PdqResult } from './pdq.js';
 import { pdqOfRegions, pdqRotated, type Region } from './reading.js';
@@ -82,18 +83,19 @@ export const PDQ_EXTRAS_ALGORITHM = {
  */
 const REDUNDANT_DISTANCE = PDQ_EXTRAS_ALGORITHM.redundantWithin;
 
-/** The extras of an upright, fully decoded picture (the pixels decodeImage gives). */
+/** The extras of a fully decoded picture (the pixels decodeImage gives), in pixels of the upright picture. */
 export function pdqExtraHashes(pixels: Pixels, plain: PdqResult, options: ExtraOptions): ExtraHash[] {
+  const { width, height } = uprightSize(pixels);
   const regions = extraRegions(pixels, options);
-  return keptExtras(pixels, plain, regions, pdqOfRegions(pixels, pixels.width, pixels.height, regions.map((r) => r.region)), options);
+  return keptExtras(pixels, plain, regions, pdqOfRegions(pixels, width, height, regions.map((r) => r.region)), options);
 }
 
 /**
- * The plain PDQ of an upright, fully decoded picture and its extras, every region sampled in the
+ * The plain PDQ of a fully decoded picture and its extras, every region sampled in the
  * same single pass over the pixels (what intake does with each picture).
  */
 export function pdqWithExtras(pixels: Pixels, options: ExtraOptions): { plain: PdqResult; extras: ExtraHash[] } {
-  const { width, height } = pixels;
+  const { width, height } = uprightSize(pixels);
   const regions = extraRegions(pixels, options);
   const [plain, ...hashes] = pdqOfRegions(pixels, width, height, [{ left: 0, top: 0, width, height }, ...regions.map((r) => r.region)]);
   return { plain: plain!, extras: keptExtras(pixels, plain!, regions, hashes, options) };
@@ -107,7 +109,7 @@ interface NamedRegion {
 
 /** The trimmed region (when the picture has borders) and the crop set, in the order they are kept. */
 function extraRegions(pixels: Pixels, options: ExtraOptions): NamedRegion[] {
-  const { width, height } = pixels;
+  const { width, height } = uprightSize(pixels);
   const out: NamedRegion[] = [];
   if (options.trim) {
     const inner = uniformBorders(pixels);
@@ -127,7 +129,7 @@ function extraRegions(pixels: Pixels, options: ExtraOptions): NamedRegion[] {
 
 /** The extras worth keeping as evidence (each one not within REDUNDANT_DISTANCE of one before it), then the turned copies. */
 function keptExtras(pixels: Pixels, plain: PdqResult, regions: readonly NamedRegion[], hashes: readonly PdqResult[], options: ExtraOptions): ExtraHash[] {
-  const { width, height } = pixels;
+  const { width, height } = uprightSize(pixels);
   const out: ExtraHash[] = [];
   const seen = [plain.hash];
   const add = (kind: ExtraKind, name: string, region: Region, degrees: number, r: PdqResult) => {
@@ -157,12 +159,12 @@ const MAX_SAMPLES = 512;
  * of the picture (and 2 pixels) to count.
  */
 export function uniformBorders(pixels: Pixels): Region | null {
-  const { width, height } = pixels;
+  const { width, height } = uprightSize(pixels);
   if (width < 16 || height < 16) return null;
   const xs = spread(width);
   const ys = spread(height);
   const grey = (x: number, y: number) => {
-    const p = (y * width + x) * pixels.channels;
+    const p = uprightOffset(pixels, x, y);
     return pixels.channels >= 3 ? (pixels.data[p]! * 77 + pixels.data[p + 1]! * 150 + pixels.data[p + 2]! * 29) >> 8 : pixels.data[p]!;
   };
   const rowLine = (y: number) => xs.map((x) => grey(x, y));

@@ -1,5 +1,6 @@
 import { LUMA_COEFFICIENTS, pdqFromLuma, type PdqResult } from './pdq.js';
 import type { Pixels } from '../pixels.js';
+import { orientationOf, storedColumn, storedRow, transposes, uprightSize } from '../orientation.js';
 
 /** Each channel's share of the luma for every 8-bit value: the float32 product the reference computes. */
 const shareTable = (k: number) => Float32Array.from({ length: 256 }, (_, v) => Math.fround(k * v));
@@ -51,14 +52,18 @@ export function pdqOfRegion(pixels: Pixels, fullWidth: number, fullHeight: numbe
   return pdqOfRegions(pixels, fullWidth, fullHeight, [region])[0]!;
 }
 
-/** One region's luma samples: which pixel rows and columns it reads, and where it keeps them. */
-interface Grid {
-  rows: number;
-  cols: number;
-  /** Byte offset within a pixel row of each sample column. */
+/**
+ * One stored pixel row's part in a region's samples: a row of the sample grid (a column of it when
+ * the orientation transposes the picture), read at byte offsets along that stored row.
+ */
+interface Line {
+  storedRow: number;
+  /** Byte offset within the stored row of each sample along the line. */
   offsets: Int32Array;
-  ys: Int32Array;
   luma: Float32Array;
+  /** Where the line's first sample goes in `luma`, and how far apart its samples are. */
+  at: number;
+  stride: number;
 }
 
 /**
@@ -74,15 +79,21 @@ function gridBuffer(index: number, size: number): Float32Array {
 }
 
 /**
- * PDQ of each rectangle, as pdqOfRegion gives it, with the samples of all of them taken in a single
- * pass down the picture: every pixel row is read once, while it is in the cache, for every region
- * that samples it. Taking them region by region read the whole 36 MB of a 12 MP picture from
- * memory once per region (20 times for the crop set), and that, not the arithmetic, was the
- * larger cost of the extra hashes. Each region's samples, and so its hash, are exactly those it
- * has on its own.
+ * PDQ of each rectangle (in pixels of the upright picture), as pdqOfRegion gives it, with the
+ * samples of all of them taken in a single pass down the stored pixels: every stored row is read
+ * once, while it is in the cache, for every region that samples it. Taking them region by region
+ * read the whole 36 MB of a 12 MP picture once per region (20 times for the crop set). Pixels
+ * still to be turned upright (`pixels.orientation`) are read where the upright picture has each
+ * sample (native/hashing/orientation.ts), so they need not be turned first. Each region's samples,
+ * and so its hash, are exactly those it has on its own in the upright picture.
  */
 export function pdqOfRegions(pixels: Pixels, fullWidth: number, fullHeight: number, regions: readonly Region[]): PdqResult[] {
-  const sampled: Grid[] = regions.map((region, index) => {
+  const o = orientationOf(pixels);
+  const transposed = transposes(o);
+  const upright = uprightSize(pixels);
+  const { channels } = pixels;
+  const lines: Line[] = [];
+  const sampled = regions.map((region, index) => {
     // Samples outside the picture read as undefined and would give a NaN quality, not an error.
     if (region.left < 0 || region.top < 0 || region.width < 1 || region.height < 1
       || region.left + region.width > fullWidth || region.top + region.height > fullHeight) {
@@ -91,37 +102,33 @@ export function pdqOfRegions(pixels: Pixels, fullWidth: number, fullHeight: numb
     const resize = region.width > PDQ_READ_DIM || region.height > PDQ_READ_DIM;
     const cols = resize ? PDQ_READ_DIM : region.width;
     const rows = resize ? PDQ_READ_DIM : region.height;
-    return {
-      rows,
-      cols,
-      offsets: samplePositions(cols, region.left, region.width, fullWidth, pixels.width).map((x) => x * pixels.channels),
-      ys: samplePositions(rows, region.top, region.height, fullHeight, pixels.height),
-      luma: gridBuffer(index, rows * cols),
-    };
+    const us = samplePositions(cols, region.left, region.width, fullWidth, upright.width);
+    const vs = samplePositions(rows, region.top, region.height, fullHeight, upright.height);
+    const luma = gridBuffer(index, rows * cols);
+    // Upright, a grid row is a stored row; transposed, a grid column is.
+    const [across, along] = transposed ? [us, vs] : [vs, us];
+    const offsets = along.map((a) => storedColumn(o, pixels.width, a) * channels);
+    across.forEach((b, k) => {
+      lines.push({ storedRow: storedRow(o, pixels.height, b), offsets, luma, at: transposed ? k : k * cols, stride: transposed ? cols : 1 });
+    });
+    return { rows, cols, luma };
   });
-  const next = new Int32Array(sampled.length);
-  for (let y = 0; y < pixels.height; y++) {
-    for (let g = 0; g < sampled.length; g++) {
-      const grid = sampled[g]!;
-      // Sample rows ascend, and a reduced picture may give two samples the same pixel row.
-      while (next[g]! < grid.rows && grid.ys[next[g]!] === y) {
-        sampleRow(pixels, y, grid.offsets, grid.luma, next[g]! * grid.cols);
-        next[g]! += 1;
-      }
-    }
-  }
+  lines.sort((a, b) => a.storedRow - b.storedRow);
+  for (const line of lines) sampleLine(pixels, line);
   return sampled.map((grid) => pdqFromLuma(grid.luma, grid.rows, grid.cols));
 }
 
-/** Luma of the pixels at byte offsets `offsets` within pixel row `y`, into out[at...]. */
-function sampleRow(pixels: Pixels, y: number, offsets: Int32Array, out: Float32Array, at: number): void {
+/** Luma of the samples of one line, from its stored row. */
+function sampleLine(pixels: Pixels, line: Line): void {
   const { data, width, channels } = pixels;
-  const rowStart = y * width * channels;
-  const cols = offsets.length;
+  const { offsets, luma, stride } = line;
+  const rowStart = line.storedRow * width * channels;
+  const n = offsets.length;
+  let at = line.at;
   if (channels >= 3) {
-    for (let x = 0; x < cols; x++) out[at + x] = lumaOf(data, rowStart + offsets[x]!);
+    for (let i = 0; i < n; i++, at += stride) luma[at] = lumaOf(data, rowStart + offsets[i]!);
   } else {
-    for (let x = 0; x < cols; x++) out[at + x] = data[rowStart + offsets[x]!]!;
+    for (let i = 0; i < n; i++, at += stride) luma[at] = data[rowStart + offsets[i]!]!;
   }
 }
 
@@ -132,6 +139,7 @@ function sampleRow(pixels: Pixels, y: number, offsets: Int32Array, out: Float32A
  * rotation-tolerant extra hashes of material the lab holds, never as the plain PDQ.
  */
 export function pdqRotated(pixels: Pixels, degrees: number): PdqResult {
+  if (orientationOf(pixels) !== 1) throw new RangeError('pdqRotated reads upright pixels only');
   const { data, width, height, channels } = pixels;
   const n = PDQ_READ_DIM;
   if (luma.length < n * n) luma = new Float32Array(n * n);
