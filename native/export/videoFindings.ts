@@ -1,6 +1,7 @@
 import type { Db } from '../catalog/sqlite.js';
 import { isSchemeId, type SchemeId } from '../catalog/schemes.js';
 import type { AuditEntry } from '../audit/log.js';
+import type { RecordedVideoMatchShares } from '../video/vpdqMatch.js';
 
 /** What the catalogue says of a finding that is a video: its probe and how its frames were hashed. */
 export interface VideoData {
@@ -22,7 +23,7 @@ export interface VideoData {
  * A seized video matched to a listed video by vPDQ: not a distance between two hashes but shares
  * of matching frames on both sides, kept as the match command's --json lines name them.
  */
-export interface VideoMatchData {
+export interface VideoMatchData extends RecordedVideoMatchShares {
   list: string;
   listVersion: string;
   /** The listed video: its hash file's name, or its record number. */
@@ -34,19 +35,8 @@ export interface VideoMatchData {
   /** whole: both videos match; partial: one contains the other (containment says which). */
   match: 'whole' | 'partial';
   containment: 'query-inside-compared' | 'compared-inside-query' | null;
-  queryMatchPercent: number;
-  comparedMatchPercent: number;
-  queryCoveragePercent: number;
-  comparedCoveragePercent: number;
-  /** [start, end] seconds of the seized video that matched, and of the listed video. */
-  queryRanges: [number, number][];
-  comparedRanges: [number, number][];
-  /** 1 when the seized video's frames with black bars cut away matched. */
-  variant: number;
   minDistance: number;
   distanceThreshold: number;
-  qualityThreshold: number;
-  matchPercentThreshold: number;
   scheme: SchemeId | null;
   category: string | null;
   matchedAt: string;

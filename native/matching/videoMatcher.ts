@@ -3,7 +3,8 @@ import { appendAudit } from '../audit/log.js';
 import type { HashLibrary, HashListInfo } from '../hashsets/library.js';
 import { loadListedVideos } from '../hashsets/videoHashes.js';
 import { VPDQ_ALGORITHM, type VpdqFeature } from '../video/vpdq.js';
-import { matchVideos, VPDQ_MATCH_RULE, type VideoFeatures, type VideoMatch } from '../video/vpdqMatch.js';
+import { matchVideos, VPDQ_MATCH_RULE, type RecordedVideoMatchShares, type VideoFeatures, type VideoMatch } from '../video/vpdqMatch.js';
+
 
 /** What the audit log and every video_match row record about how videos were compared. */
 export const VIDEO_MATCHING = {
@@ -102,7 +103,7 @@ export function storeVideoMatches(db: Db, lib: HashLibrary, found: readonly NewV
   return counts;
 }
 
-export interface VideoMatchLine {
+export interface VideoMatchLine extends RecordedVideoMatchShares {
   kind: 'list';
   path: string;
   sha256: string;
@@ -113,20 +114,8 @@ export interface VideoMatchLine {
   containment: 'query-inside-compared' | 'compared-inside-query' | null;
   /** The listed video (its hash file's name). */
   label: string | null;
-  queryMatchPercent: number;
-  comparedMatchPercent: number;
-  /** Shares of each video's length its matched frames span (decide whole or partial when the rates differ). */
-  queryCoveragePercent: number;
-  comparedCoveragePercent: number;
-  /** [start, end] seconds of the seized video that matched, and of the listed video. */
-  queryRanges: [number, number][];
-  comparedRanges: [number, number][];
-  /** The seized video's frames as decoded (0) or with black bars cut away (1). */
-  variant: number;
   distance: number;
   threshold: number;
-  qualityThreshold: number;
-  matchPercentThreshold: number;
   category: string | null;
   scheme: string | null;
   known: boolean;

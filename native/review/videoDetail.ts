@@ -1,4 +1,5 @@
 import type { Db } from '../catalog/sqlite.js';
+import type { RecordedVideoMatchShares } from '../video/vpdqMatch.js';
 
 export interface VideoFrameMark {
   frame: number;
@@ -8,7 +9,7 @@ export interface VideoFrameMark {
   matched: boolean;
 }
 
-export interface VideoMatchEvidence {
+export interface VideoMatchEvidence extends RecordedVideoMatchShares {
   list: string;
   listVersion: number;
   listSha256: string;
@@ -16,18 +17,8 @@ export interface VideoMatchEvidence {
   entryLabel: string | null;
   entryRecord: number;
   kind: 'whole' | 'query-inside-compared' | 'compared-inside-query';
-  queryMatchPercent: number;
-  comparedMatchPercent: number;
-  queryCoveragePercent: number;
-  comparedCoveragePercent: number;
-  queryRanges: [number, number][];
-  comparedRanges: [number, number][];
-  /** 1 when the frames with black bars cut away matched. */
-  variant: number;
   minDistance: number;
   distanceThreshold: number;
-  qualityThreshold: number;
-  matchPercentThreshold: number;
   category: string | null;
   scheme: string | null;
   known: boolean;

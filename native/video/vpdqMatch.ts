@@ -40,17 +40,30 @@ export interface VideoFeatures {
 /** [start, end] seconds of a run of consecutive hashed frames that matched. */
 export type TimeRange = [number, number];
 
-export interface VideoMatch {
-  query: number;
-  compared: number;
-  kind: VideoMatchKind;
+/** How much of each video a match covers; the match, its JSON line, the review detail and the package all carry these. */
+export interface VideoMatchShares {
   queryMatchPercent: number;
   comparedMatchPercent: number;
-  queryRanges: TimeRange[];
-  comparedRanges: TimeRange[];
   /** Share of each video's length spanned by its matched frames (see above). */
   queryCoveragePercent: number;
   comparedCoveragePercent: number;
+  /** [start, end] seconds of the seized video that matched, and of the listed video. */
+  queryRanges: TimeRange[];
+  comparedRanges: TimeRange[];
+}
+
+/** A match as recorded in a case: its shares, which frames matched and the rule's thresholds at the time. */
+export interface RecordedVideoMatchShares extends VideoMatchShares {
+  /** The seized video's frames as decoded (0) or with black bars cut away (1). */
+  variant: number;
+  qualityThreshold: number;
+  matchPercentThreshold: number;
+}
+
+export interface VideoMatch extends VideoMatchShares {
+  query: number;
+  compared: number;
+  kind: VideoMatchKind;
   /** The query video's frame numbers that matched, ascending (for marking them in review). */
   queryFrames: number[];
   /** The smallest frame distance seen between the two. */
